@@ -1,0 +1,148 @@
+/**
+ * What the UI reads and calls: plain data assembled from documents and indexes, and the one
+ * service interface the screens use. The UI never sees Yjs or Dexie.
+ */
+import type { Result } from '../lib/result';
+import type {
+  Appointment,
+  CtcId,
+  Demographics,
+  DeviceId,
+  Entry,
+  EntryId,
+  Facility,
+  FieldIssue,
+  IsoDate,
+  LabResult,
+  Language,
+  PatientStatus,
+  Role,
+  StatusChange,
+  User,
+  Visit,
+} from '../domain/types';
+import type { DirectoryRow, PatientRow, StorageErrorCode, StorageUsage } from '../crdt/ports';
+
+export type { DirectoryRow, PatientRow, StorageUsage };
+
+export interface DeviceProfile {
+  deviceId: DeviceId;
+  facility: Facility;
+  user: User;
+  /** This device's serial block at its facility (1–99); see docs/decisions/0004-ctc-id-allocation.md. */
+  deviceSlot: number;
+  language: Language;
+}
+
+/** Raw form values for first-run setup; validated by the service. */
+export interface DeviceSetupInput {
+  facilityName: string;
+  facilityCode: string;
+  district: string;
+  region: string;
+  userName: string;
+  role: Role | '';
+  deviceSlot: string;
+  language: Language;
+}
+
+export type SaveError =
+  | { type: 'invalid'; issues: FieldIssue[] }
+  | { type: 'storage'; code: StorageErrorCode }
+  | { type: 'possible-duplicate'; matches: DirectoryRow[] }
+  | { type: 'not-found' }
+  | { type: 'serials-exhausted' };
+
+export type SaveResult<T> = Result<T, SaveError>;
+
+/** An entry as shown in the history: with what replaced it, if anything. */
+export type EntryView = Entry & { supersededBy: EntryId[] };
+
+export type AppointmentState = 'upcoming' | 'due_today' | 'overdue' | 'missed' | 'ltfu';
+
+export type PatientFlag =
+  | 'transferred_out'
+  | 'died'
+  | 'stopped'
+  | 'appointment_missed'
+  | 'ltfu'
+  | 'tb_screen_positive'
+  | 'duplicate_ctc_id'
+  | 'record_incomplete';
+
+export interface PatientView {
+  ctcId: CtcId;
+  primaryFacility: Facility | { code: string; name?: undefined };
+  demographics: Demographics;
+  status: PatientStatus;
+  /** The effective status change (absent for a patient who was never changed from active). */
+  statusChange?: StatusChange;
+  flags: PatientFlag[];
+  nextAppointment?: { date: IsoDate; state: AppointmentState };
+  /** Entries not superseded, newest first by their clinical date. */
+  visits: EntryView[];
+  results: EntryView[];
+  appointments: EntryView[];
+  statusChanges: EntryView[];
+  /** Every entry, superseded or not, newest first by time written: the audit trail. */
+  history: EntryView[];
+}
+
+export interface SearchHit {
+  ctcId: CtcId;
+  givenName: string;
+  familyName: string;
+  sex: 'female' | 'male';
+  birthYear: number;
+  facilityCode: string;
+  status: PatientStatus;
+  /** Whether this device holds the full record (or only the register summary). */
+  held: boolean;
+}
+
+export interface ClinicListItem {
+  row: PatientRow;
+  state: AppointmentState;
+  daysLate: number;
+}
+
+export interface ClinicList {
+  dueToday: ClinicListItem[];
+  overdue: ClinicListItem[];
+  missed: ClinicListItem[];
+  ltfu: ClinicListItem[];
+}
+
+/** Every write resolves only after it is durable on this device. */
+export interface ClinicService {
+  profile(): DeviceProfile | undefined;
+  setupDevice(input: DeviceSetupInput): Promise<SaveResult<DeviceProfile>>;
+  setLanguage(language: Language): Promise<void>;
+
+  findPossibleDuplicates(
+    input: Pick<Demographics, 'givenName' | 'familyName' | 'sex' | 'birthDate'>,
+  ): Promise<DirectoryRow[]>;
+  /** Raw form values; refuses a likely duplicate unless `acknowledgeDuplicate` is set. */
+  registerPatient(
+    input: Record<string, unknown>,
+    options: { acknowledgeDuplicate: boolean },
+  ): Promise<SaveResult<CtcId>>;
+  search(query: string): Promise<SearchHit[]>;
+  getPatient(ctcId: CtcId): Promise<PatientView | undefined>;
+  /** Calls back with a fresh view whenever the record changes (local or remote). */
+  watchPatient(ctcId: CtcId, listener: (view: PatientView | undefined) => void): () => void;
+
+  recordVisit(ctcId: CtcId, input: Record<string, unknown>, supersedes?: EntryId): Promise<SaveResult<EntryId>>;
+  recordResult(ctcId: CtcId, input: Record<string, unknown>, supersedes?: EntryId): Promise<SaveResult<EntryId>>;
+  scheduleAppointment(ctcId: CtcId, input: Appointment, supersedes?: EntryId): Promise<SaveResult<EntryId>>;
+  editDemographics(ctcId: CtcId, input: Record<string, unknown>): Promise<SaveResult<EntryId | null>>;
+  changeStatus(ctcId: CtcId, input: Record<string, unknown>): Promise<SaveResult<EntryId>>;
+
+  clinicList(today: IsoDate): Promise<ClinicList>;
+  storageUsage(): Promise<StorageUsage>;
+  requestPersistentStorage(): Promise<boolean>;
+  /** Any stored document changed; lists and search results should refresh. */
+  onChange(listener: () => void): () => void;
+}
+
+export type { Visit, LabResult, StatusChange };

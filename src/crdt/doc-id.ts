@@ -1,0 +1,33 @@
+import type { Brand } from '../lib/brand';
+import type { CtcId, FacilityCode } from '../domain/types';
+
+/**
+ * Every replicated document has a stable id that names its kind:
+ * `network`, `register:<facility code>` or `patient:<CTC ID>`.
+ */
+export type DocId = Brand<string, 'DocId'>;
+export type DocKind = 'network' | 'register' | 'patient';
+
+export const networkDocId = 'network' as DocId;
+export const registerDocId = (facility: FacilityCode): DocId => `register:${facility}` as DocId;
+export const patientDocId = (ctcId: CtcId): DocId => `patient:${ctcId}` as DocId;
+
+const docIdPattern = /^(?:network|register:\d{8}|patient:\d{14})$/;
+
+/** Strict check for ids that arrive from storage or peers. */
+export function isDocId(value: unknown): value is DocId {
+  return typeof value === 'string' && docIdPattern.test(value);
+}
+
+export function docKind(id: DocId): DocKind {
+  if (id === networkDocId) return 'network';
+  return id.startsWith('register:') ? 'register' : 'patient';
+}
+
+export function ctcIdOfDoc(id: DocId): CtcId | undefined {
+  return id.startsWith('patient:') ? (id.slice('patient:'.length) as CtcId) : undefined;
+}
+
+export function facilityOfRegisterDoc(id: DocId): FacilityCode | undefined {
+  return id.startsWith('register:') ? (id.slice('register:'.length) as FacilityCode) : undefined;
+}

@@ -1,0 +1,125 @@
+/**
+ * Ports the record layer needs from the outside world. Storage adapters implement them;
+ * only `src/app` wires a concrete adapter in (ARCHITECTURE.md).
+ */
+import type {
+  CtcId,
+  FacilityCode,
+  IsoDate,
+  IsoDateTime,
+  PatientStatus,
+  Sex,
+} from '../domain/types';
+import type { DocId, DocKind } from './doc-id';
+
+/**
+ * One row per patient in the network directory, projected from the facility registers.
+ * Lets any device find any patient by CTC ID or name, held or not.
+ */
+export interface DirectoryRow {
+  ctcId: CtcId;
+  facilityCode: FacilityCode;
+  givenName: string;
+  familyName: string;
+  /** Folded words of both names (see lib/text.ts), for prefix search. */
+  nameTokens: string[];
+  sex: Sex;
+  birthYear: number;
+  status: PatientStatus;
+  lastVisitDate?: IsoDate;
+  lastVisitFacility?: FacilityCode;
+}
+
+/** One row per patient record this device holds, projected from the patient document. */
+export interface PatientRow {
+  ctcId: CtcId;
+  primaryFacility: FacilityCode;
+  givenName: string;
+  familyName: string;
+  nameTokens: string[];
+  /** Digits of the phone number, for search by phone. */
+  phoneDigits?: string;
+  sex: Sex;
+  birthDate: IsoDate;
+  status: PatientStatus;
+  lastVisitDate?: IsoDate;
+  lastVisitFacility?: FacilityCode;
+  /** The appointment set by the latest visit (or later scheduling), for worklists. */
+  nextAppointment?: IsoDate;
+  updatedAt: IsoDateTime;
+}
+
+/** Index rows derived from a document's state after a write; stored in the same transaction. */
+export interface Projection {
+  patient?: PatientRow;
+  directoryUpserts?: DirectoryRow[];
+}
+
+export interface DocWrite {
+  docId: DocId;
+  kind: DocKind;
+  /** A Yjs update (v1 encoding) holding exactly the change being persisted. */
+  update: Uint8Array;
+  /** The document's state vector after this update. */
+  stateVector: Uint8Array;
+  projection?: Projection;
+  /** Device settings to change in the same transaction (e.g. the CTC ID serial counter). */
+  meta?: ReadonlyArray<{ key: string; value: unknown }>;
+}
+
+export interface DocInfo {
+  docId: DocId;
+  kind: DocKind;
+  stateVector: Uint8Array;
+  /** Number of stored updates (compaction merges them). */
+  updateCount: number;
+  updatedAt: IsoDateTime;
+}
+
+/**
+ * Durable storage of document updates and their projections.
+ * `commit` and `compact` are all-or-nothing: after a failure (e.g. QuotaExceededError) nothing
+ * of the write is stored and the error is rethrown as a `StorageError`.
+ */
+export interface DocumentStore {
+  loadUpdates(docId: DocId): Promise<Uint8Array[]>;
+  commit(write: DocWrite): Promise<void>;
+  /** Replace the first `replacedCount` stored updates of a document by one merged update. */
+  compact(docId: DocId, merged: Uint8Array, replacedCount: number): Promise<void>;
+  listDocs(kind?: DocKind): Promise<DocInfo[]>;
+  getDocInfo(docId: DocId): Promise<DocInfo | undefined>;
+  getMeta<T>(key: string): Promise<T | undefined>;
+  setMeta(key: string, value: unknown): Promise<void>;
+}
+
+export interface PatientQueries {
+  /** CTC ID (digits, any grouping, prefix), name words (prefix, folded) or phone digits. */
+  searchDirectory(query: string, limit: number): Promise<DirectoryRow[]>;
+  searchPatients(query: string, limit: number): Promise<PatientRow[]>;
+  getPatientRow(ctcId: CtcId): Promise<PatientRow | undefined>;
+  getDirectoryRow(ctcId: CtcId): Promise<DirectoryRow | undefined>;
+  /** Held patients whose next appointment is on or before `until`, oldest first. */
+  appointmentsUntil(until: IsoDate): Promise<PatientRow[]>;
+  /** Directory rows of one facility (duplicate checks, reports). */
+  directoryOfFacility(facility: FacilityCode): Promise<DirectoryRow[]>;
+}
+
+export interface StorageUsage {
+  usageBytes: number;
+  quotaBytes: number;
+  persisted: boolean;
+}
+
+export type StorageErrorCode = 'quota-exceeded' | 'storage-unavailable' | 'write-failed';
+
+/** Storage failures cross the port as data with a stable code. */
+export class StorageError extends Error {
+  constructor(
+    readonly code: StorageErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StorageError';
+  }
+}

@@ -1,0 +1,2 @@
+// Every unit test runs against a fresh in-memory IndexedDB, as a browser would provide.
+import 'fake-indexeddb/auto';
