@@ -51,6 +51,8 @@ export type SaveError =
   | { type: 'storage'; code: StorageErrorCode }
   | { type: 'possible-duplicate'; matches: DirectoryRow[] }
   | { type: 'not-found' }
+  /** Supervisors read everything and write nothing clinical. */
+  | { type: 'not-permitted' }
   | { type: 'serials-exhausted' };
 
 export type SaveResult<T> = Result<T, SaveError>;
@@ -58,7 +60,7 @@ export type SaveResult<T> = Result<T, SaveError>;
 /** An entry as shown in the history: with what replaced it, if anything. */
 export type EntryView = Entry & { supersededBy: EntryId[] };
 
-export type AppointmentState = 'upcoming' | 'due_today' | 'overdue' | 'missed' | 'ltfu';
+export type AppointmentState = 'upcoming' | 'due_today' | 'overdue' | 'missed' | 'ltfu' | 'kept';
 
 export type PatientFlag =
   | 'transferred_out'
@@ -132,10 +134,25 @@ export interface ClinicService {
   /** Calls back with a fresh view whenever the record changes (local or remote). */
   watchPatient(ctcId: CtcId, listener: (view: PatientView | undefined) => void): () => void;
 
-  recordVisit(ctcId: CtcId, input: Record<string, unknown>, supersedes?: EntryId): Promise<SaveResult<EntryId>>;
-  recordResult(ctcId: CtcId, input: Record<string, unknown>, supersedes?: EntryId): Promise<SaveResult<EntryId>>;
-  scheduleAppointment(ctcId: CtcId, input: Appointment, supersedes?: EntryId): Promise<SaveResult<EntryId>>;
-  editDemographics(ctcId: CtcId, input: Record<string, unknown>): Promise<SaveResult<EntryId | null>>;
+  recordVisit(
+    ctcId: CtcId,
+    input: Record<string, unknown>,
+    supersedes?: EntryId,
+  ): Promise<SaveResult<EntryId>>;
+  recordResult(
+    ctcId: CtcId,
+    input: Record<string, unknown>,
+    supersedes?: EntryId,
+  ): Promise<SaveResult<EntryId>>;
+  scheduleAppointment(
+    ctcId: CtcId,
+    input: Appointment,
+    supersedes?: EntryId,
+  ): Promise<SaveResult<EntryId>>;
+  editDemographics(
+    ctcId: CtcId,
+    input: Record<string, unknown>,
+  ): Promise<SaveResult<EntryId | null>>;
   changeStatus(ctcId: CtcId, input: Record<string, unknown>): Promise<SaveResult<EntryId>>;
 
   clinicList(today: IsoDate): Promise<ClinicList>;

@@ -72,7 +72,8 @@ export interface StatusChange {
 export type VisitType = 'clinic' | 'home' | 'community';
 export type YesNoUnknown = 'yes' | 'no' | 'unknown';
 export type TbScreen = 'positive' | 'negative' | 'not_done';
-export type ArvStatus = 'start' | 'continue' | 'substitute' | 'switch' | 'stop' | 'restart' | 'not_on_art';
+export type ArvStatus =
+  'start' | 'continue' | 'substitute' | 'switch' | 'stop' | 'restart' | 'not_on_art';
 export type DaysSupplied = 30 | 60 | 90;
 export type Adherence = 'good' | 'fair' | 'poor';
 
@@ -114,8 +115,7 @@ export interface Visit {
 }
 
 export type ResultValue =
-  | { kind: 'numeric'; value: number; unit: string }
-  | { kind: 'categorical'; value: string };
+  { kind: 'numeric'; value: number; unit: string } | { kind: 'categorical'; value: string };
 
 export interface LabResult {
   /** Investigation code, e.g. `viral_load`. */
@@ -159,6 +159,8 @@ export type ValidationRule =
   | 'date_in_past'
   | 'date_before_birth'
   | 'date_before'
+  /** Later than a limit: `params.date` and, for a limit set by another field, `params.field`. */
+  | 'date_after'
   | 'too_short'
   | 'too_long'
   | 'min_value'
@@ -168,7 +170,9 @@ export type ValidationRule =
   | 'not_allowed_for_sex'
   | 'reason_required'
   | 'appointment_required'
-  | 'digits_exact';
+  | 'digits_exact'
+  /** A value given where another answer rules it out (`params.field` names that answer). */
+  | 'not_applicable';
 
 /** Who wrote an entry, where and when. Every clinical entry carries one. */
 export interface Stamp {

@@ -1,0 +1,528 @@
+/**
+ * The clinic service: every use case the screens call, over the document repository and the
+ * storage indexes. Validation happens here, before anything is written; every write resolves
+ * only once it is durable.
+ */
+import type { Clock } from '../lib/deps';
+import { err, ok } from '../lib/result';
+import type {
+  Appointment,
+  CtcId,
+  Demographics,
+  DeviceId,
+  Entry,
+  EntryId,
+  EntryKind,
+  FieldIssue,
+  IsoDate,
+  IsoDateTime,
+  Language,
+  Stamp,
+  UserId,
+} from '../domain/types';
+import { isLikelySamePerson } from '../domain/duplicates';
+import { facilityOfCtcId, nextCtcId, parseDeviceSlot, recoverLastCounter } from '../domain/ctc-id';
+import { appointmentState, daysBetween, todayIso } from '../domain/follow-up';
+import { validateAppointment } from '../domain/schemas/appointment';
+import { validateDemographics } from '../domain/schemas/demographics';
+import { validateFacility, validateUser } from '../domain/schemas/facility';
+import { validateLabResult } from '../domain/schemas/lab-result';
+import { validateStatusChange } from '../domain/schemas/status-change';
+import { validateVisit } from '../domain/schemas/visit';
+import { networkDocId, patientDocId, registerDocId, type DocId } from '../crdt/doc-id';
+import { appendEntry, editDemographics, initPatientDoc, readPatient } from '../crdt/patient-doc';
+import { hasSummary, initRegisterDoc, upsertSummary } from '../crdt/register-doc';
+import {
+  initNetworkDoc,
+  putDevice,
+  putFacility,
+  putUser,
+  readFacilities,
+  readFollowUpPolicy,
+} from '../crdt/network-doc';
+import { StorageError, type DocumentStore, type PatientQueries } from '../crdt/ports';
+import type { DocumentRepository } from '../crdt/repository';
+import type { IdSource } from './ids';
+import { buildPatientView } from './patient-view';
+import type {
+  ClinicList,
+  ClinicListItem,
+  ClinicService,
+  DeviceProfile,
+  DeviceSetupInput,
+  SaveError,
+  SaveResult,
+  SearchHit,
+} from './views';
+import type { StorageUsage } from '../crdt/ports';
+
+export const profileKey = 'device-profile';
+export const serialCounterKey = 'ctc-serial-counter';
+
+export interface ClinicServiceDeps {
+  repo: DocumentRepository;
+  store: DocumentStore & PatientQueries;
+  clock: Clock;
+  ids: IdSource;
+  storage: { usage(): Promise<StorageUsage>; requestPersistence(): Promise<boolean> };
+  /** The profile saved on this device, if it was set up before. */
+  profile?: DeviceProfile;
+}
+
+/** Map a thrown storage failure to data the form can show; anything else is a bug and rethrown. */
+function storageFailure(error: unknown): SaveError {
+  if (error instanceof StorageError) return { type: 'storage', code: error.code };
+  throw error;
+}
+
+export function createClinicService(deps: ClinicServiceDeps): ClinicService {
+  const { repo, store, clock, ids } = deps;
+  let profile = deps.profile;
+  const changeListeners = new Set<() => void>();
+  repo.onUpdate(() => {
+    for (const listener of changeListeners) listener();
+  });
+
+  const today = (): IsoDate => todayIso(clock);
+  const now = (): IsoDateTime => new Date(clock.now()).toISOString() as IsoDateTime;
+
+  function stamp(p: DeviceProfile): Stamp {
+    return {
+      userId: p.user.id,
+      userName: p.user.name,
+      role: p.user.role,
+      deviceId: p.deviceId,
+      facilityCode: p.facility.code,
+      at: now(),
+    };
+  }
+
+  /** Guards shared by every clinical write. */
+  function writer(): SaveResult<DeviceProfile> {
+    if (!profile) return err({ type: 'not-found' });
+    if (profile.user.role === 'supervisor') return err({ type: 'not-permitted' });
+    return ok(profile);
+  }
+
+  async function followUpPolicy() {
+    return readFollowUpPolicy(await repo.get(networkDocId));
+  }
+
+  async function nextSerial(
+    p: DeviceProfile,
+  ): Promise<SaveResult<{ ctcId: CtcId; counter: number }>> {
+    // The stored counter is the fast path; the register is the backstop, so a lost counter can
+    // never hand out an ID this device already used.
+    const stored = (await store.getMeta<number>(serialCounterKey)) ?? 0;
+    const existing = (await store.directoryOfFacility(p.facility.code)).map((row) => row.ctcId);
+    const highest = recoverLastCounter(stored, existing, p.facility.code, p.deviceSlot);
+    const next = nextCtcId(p.facility.code, p.deviceSlot, highest);
+    return next.ok ? ok(next.value) : err({ type: 'serials-exhausted' });
+  }
+
+  async function patientContext(ctcId: CtcId) {
+    const docId = patientDocId(ctcId);
+    const held = await repo.isStored(docId);
+    const demographics = held ? readPatient(await repo.get(docId)).demographics : undefined;
+    const directory = await store.getDirectoryRow(ctcId);
+    return { docId, held, demographics, directory };
+  }
+
+  /** Keep the register's summary in step with a record change, when the register lists it. */
+  async function touchRegister(ctcId: CtcId, summary: Parameters<typeof upsertSummary>[1]) {
+    const registerId = registerDocId(facilityOfCtcId(ctcId));
+    const register = await repo.get(registerId);
+    if (!hasSummary(register, ctcId)) return;
+    await repo.write(registerId, (doc) => upsertSummary(doc, summary));
+  }
+
+  async function appendClinicalEntry<K extends EntryKind>(
+    ctcId: CtcId,
+    kind: K,
+    data: Entry<K>['data'],
+    supersedes: EntryId | undefined,
+    p: DeviceProfile,
+  ): Promise<SaveResult<EntryId>> {
+    const entry = {
+      id: ids.next() as EntryId,
+      kind,
+      stamp: stamp(p),
+      data,
+      ...(supersedes ? { supersedes } : {}),
+    } as Entry<K>;
+    try {
+      await repo.write(patientDocId(ctcId), (doc) => appendEntry(doc, entry as Entry));
+    } catch (error) {
+      return err(storageFailure(error));
+    }
+    return ok(entry.id);
+  }
+
+  async function afterRecordChange(ctcId: CtcId) {
+    const row = await store.getPatientRow(ctcId);
+    if (!row) return;
+    try {
+      await touchRegister(ctcId, {
+        ctcId,
+        status: row.status,
+        ...(row.lastVisitDate ? { lastVisitDate: row.lastVisitDate } : {}),
+        ...(row.lastVisitFacility ? { lastVisitFacility: row.lastVisitFacility } : {}),
+      });
+    } catch (error) {
+      // The record itself is saved; the register summary catches up with the next change.
+      console.warn('Register summary not updated', error);
+    }
+  }
+
+  let registrations: Promise<unknown> = Promise.resolve();
+
+  async function allocateAndWrite(
+    p: DeviceProfile,
+    demographics: Demographics,
+  ): Promise<SaveResult<CtcId>> {
+    const serial = await nextSerial(p);
+    if (!serial.ok) return serial;
+    const { ctcId, counter } = serial.value;
+    const registration = stamp(p);
+    try {
+      await repo.write(
+        patientDocId(ctcId),
+        (doc) =>
+          initPatientDoc(doc, {
+            ctcId,
+            primaryFacility: p.facility.code,
+            demographics,
+            stamp: registration,
+            entryId: ids.next() as EntryId,
+          }),
+        { meta: [{ key: serialCounterKey, value: counter }] },
+      );
+    } catch (error) {
+      return err(storageFailure(error));
+    }
+    try {
+      await repo.write(registerDocId(p.facility.code), (doc) => {
+        initRegisterDoc(doc, p.facility.code);
+        upsertSummary(doc, summaryOf(ctcId, demographics, registration.at));
+      });
+    } catch (error) {
+      // The record is saved and its ID used; the summary is rewritten on its next change.
+      console.warn('Register summary not written', error);
+    }
+    return ok(ctcId);
+  }
+
+  const service: ClinicService = {
+    profile: () => profile,
+
+    async setupDevice(input: DeviceSetupInput) {
+      const rename = (issues: FieldIssue[], names: Record<string, string>) =>
+        issues.map((issue) => ({ ...issue, field: names[issue.field] ?? issue.field }));
+      const facility = validateFacility({
+        name: input.facilityName,
+        code: input.facilityCode,
+        district: input.district,
+        region: input.region,
+      });
+      const user = validateUser({ name: input.userName, role: input.role });
+      const slot = parseDeviceSlot(input.deviceSlot);
+      const issues = [
+        ...(facility.ok
+          ? []
+          : rename(facility.error, { name: 'facilityName', code: 'facilityCode' })),
+        ...(user.ok ? [] : rename(user.error, { name: 'userName' })),
+        ...(slot.ok ? [] : slot.error),
+      ];
+      if (!facility.ok || !user.ok || !slot.ok) return err({ type: 'invalid', issues });
+
+      const next: DeviceProfile = {
+        deviceId: ids.next() as DeviceId,
+        facility: facility.value,
+        user: { ...user.value, id: ids.next() as UserId, facilityCode: facility.value.code },
+        deviceSlot: slot.value,
+        language: input.language,
+      };
+      try {
+        await repo.write(networkDocId, (doc) => {
+          initNetworkDoc(doc);
+          putFacility(doc, next.facility);
+          putUser(doc, next.user);
+          putDevice(doc, {
+            deviceId: next.deviceId,
+            facilityCode: next.facility.code,
+            slot: slot.value,
+            addedAt: now(),
+          });
+        });
+        await repo.write(registerDocId(next.facility.code), (doc) =>
+          initRegisterDoc(doc, next.facility.code),
+        );
+        await store.setMeta(profileKey, next);
+      } catch (error) {
+        return err(storageFailure(error));
+      }
+      profile = next;
+      await deps.storage.requestPersistence().catch(() => false);
+      return ok(next);
+    },
+
+    async setLanguage(language: Language) {
+      if (!profile) return;
+      profile = { ...profile, language };
+      await store.setMeta(profileKey, profile);
+    },
+
+    async findPossibleDuplicates(input) {
+      const name = `${input.givenName} ${input.familyName}`;
+      const swapped = `${input.familyName} ${input.givenName}`;
+      const [held, heldSwapped, directory, directorySwapped] = await Promise.all([
+        store.searchPatients(name, 50),
+        store.searchPatients(swapped, 50),
+        store.searchDirectory(name, 50),
+        store.searchDirectory(swapped, 50),
+      ]);
+      // A held record knows the full birth date, the directory only the year: prefer the record.
+      const heldMatches = new Set(
+        [...held, ...heldSwapped]
+          .filter((row) => isLikelySamePerson(input, row))
+          .map((row) => row.ctcId),
+      );
+      const seen = new Set<string>();
+      return [...directory, ...directorySwapped].filter((row) => {
+        if (seen.has(row.ctcId)) return false;
+        seen.add(row.ctcId);
+        const heldRecord = [...held, ...heldSwapped].some((p) => p.ctcId === row.ctcId);
+        return heldRecord ? heldMatches.has(row.ctcId) : isLikelySamePerson(input, row);
+      });
+    },
+
+    async registerPatient(input, options) {
+      const guard = writer();
+      if (!guard.ok) return guard;
+      const p = guard.value;
+      const demographics = validateDemographics(input, { today: today() });
+      if (!demographics.ok) return err({ type: 'invalid', issues: demographics.error });
+      if (!options.acknowledgeDuplicate) {
+        const matches = await service.findPossibleDuplicates(demographics.value);
+        if (matches.length > 0) return err({ type: 'possible-duplicate', matches });
+      }
+      // Allocation and the write that consumes the serial run one at a time: two saves in flight
+      // (a double tap, two tabs' worth of events) must never read the same counter.
+      const allocation = registrations.then(() => allocateAndWrite(p, demographics.value));
+      registrations = allocation.then(
+        () => undefined,
+        () => undefined,
+      );
+      return allocation;
+    },
+
+    async search(query) {
+      const trimmed = query.trim();
+      if (trimmed.length === 0) return [];
+      const [directory, held] = await Promise.all([
+        store.searchDirectory(trimmed, 50),
+        store.searchPatients(trimmed, 50),
+      ]);
+      const hits = new Map<string, SearchHit>();
+      for (const row of held) {
+        hits.set(row.ctcId, {
+          ctcId: row.ctcId,
+          givenName: row.givenName,
+          familyName: row.familyName,
+          sex: row.sex,
+          birthYear: Number(row.birthDate.slice(0, 4)),
+          facilityCode: row.primaryFacility,
+          status: row.status,
+          held: true,
+        });
+      }
+      for (const row of directory) {
+        if (hits.has(row.ctcId)) continue;
+        hits.set(row.ctcId, {
+          ctcId: row.ctcId,
+          givenName: row.givenName,
+          familyName: row.familyName,
+          sex: row.sex,
+          birthYear: row.birthYear,
+          facilityCode: row.facilityCode,
+          status: row.status,
+          held: await repo.isStored(patientDocId(row.ctcId)),
+        });
+      }
+      return [...hits.values()].sort(
+        (a, b) =>
+          a.familyName.localeCompare(b.familyName) || a.givenName.localeCompare(b.givenName),
+      );
+    },
+
+    async getPatient(ctcId) {
+      const docId = patientDocId(ctcId);
+      if (!(await repo.isStored(docId))) return undefined;
+      const [doc, network] = await Promise.all([repo.get(docId), repo.get(networkDocId)]);
+      return buildPatientView(
+        readPatient(doc),
+        readFacilities(network),
+        today(),
+        readFollowUpPolicy(network),
+        false,
+      );
+    },
+
+    watchPatient(ctcId, listener) {
+      const docId: DocId = patientDocId(ctcId);
+      let active = true;
+      const refresh = () => {
+        service
+          .getPatient(ctcId)
+          .then((view) => {
+            if (active) listener(view);
+          })
+          .catch((error: unknown) => console.error('Patient view failed', error));
+      };
+      const off = repo.onUpdate((changed) => {
+        if (changed === docId || changed === networkDocId) refresh();
+      });
+      refresh();
+      return () => {
+        active = false;
+        off();
+      };
+    },
+
+    async recordVisit(ctcId, input, supersedes) {
+      const guard = writer();
+      if (!guard.ok) return guard;
+      const ctx = await patientContext(ctcId);
+      const visit = validateVisit(input, {
+        today: today(),
+        facilityCode: guard.value.facility.code,
+        ...(ctx.demographics
+          ? { birthDate: ctx.demographics.birthDate, sex: ctx.demographics.sex }
+          : ctx.directory
+            ? { sex: ctx.directory.sex }
+            : {}),
+      });
+      if (!visit.ok) return err({ type: 'invalid', issues: visit.error });
+      const saved = await appendClinicalEntry(ctcId, 'visit', visit.value, supersedes, guard.value);
+      if (saved.ok) await afterRecordChange(ctcId);
+      return saved;
+    },
+
+    async recordResult(ctcId, input, supersedes) {
+      const guard = writer();
+      if (!guard.ok) return guard;
+      const ctx = await patientContext(ctcId);
+      const result = validateLabResult(input, {
+        today: today(),
+        facilityCode: guard.value.facility.code,
+        ...(ctx.demographics ? { birthDate: ctx.demographics.birthDate } : {}),
+      });
+      if (!result.ok) return err({ type: 'invalid', issues: result.error });
+      return appendClinicalEntry(ctcId, 'result', result.value, supersedes, guard.value);
+    },
+
+    async scheduleAppointment(ctcId, input: Appointment, supersedes) {
+      const guard = writer();
+      if (!guard.ok) return guard;
+      const appointment = validateAppointment(input as unknown as Record<string, unknown>, {
+        today: today(),
+      });
+      if (!appointment.ok) return err({ type: 'invalid', issues: appointment.error });
+      const saved = await appendClinicalEntry(
+        ctcId,
+        'appointment',
+        appointment.value,
+        supersedes,
+        guard.value,
+      );
+      return saved;
+    },
+
+    async editDemographics(ctcId, input) {
+      const guard = writer();
+      if (!guard.ok) return guard;
+      const docId = patientDocId(ctcId);
+      if (!(await repo.isStored(docId))) return err({ type: 'not-found' });
+      const next = validateDemographics(input, { today: today() });
+      if (!next.ok) return err({ type: 'invalid', issues: next.error });
+      let edit: Entry<'demographics'> | null;
+      try {
+        edit = await repo.write(docId, (doc) =>
+          editDemographics(doc, next.value, stamp(guard.value), ids.next() as EntryId),
+        );
+      } catch (error) {
+        return err(storageFailure(error));
+      }
+      if (edit) {
+        await touchRegister(ctcId, {
+          ctcId,
+          givenName: next.value.givenName,
+          familyName: next.value.familyName,
+          sex: next.value.sex,
+          birthYear: Number(next.value.birthDate.slice(0, 4)),
+        }).catch((error: unknown) => console.warn('Register summary not updated', error));
+      }
+      return ok(edit ? edit.id : null);
+    },
+
+    async changeStatus(ctcId, input) {
+      const guard = writer();
+      if (!guard.ok) return guard;
+      const ctx = await patientContext(ctcId);
+      const change = validateStatusChange(input, {
+        today: today(),
+        ...(ctx.demographics ? { birthDate: ctx.demographics.birthDate } : {}),
+      });
+      if (!change.ok) return err({ type: 'invalid', issues: change.error });
+      const saved = await appendClinicalEntry(
+        ctcId,
+        'status',
+        change.value,
+        undefined,
+        guard.value,
+      );
+      if (saved.ok) await afterRecordChange(ctcId);
+      return saved;
+    },
+
+    async clinicList(day) {
+      const policy = await followUpPolicy();
+      const list: ClinicList = { dueToday: [], overdue: [], missed: [], ltfu: [] };
+      for (const row of await store.appointmentsUntil(day)) {
+        if (!row.nextAppointment || row.status !== 'active') continue;
+        const state = appointmentState(row.nextAppointment, undefined, day, policy);
+        const item: ClinicListItem = {
+          row,
+          state,
+          daysLate: Math.max(0, daysBetween(row.nextAppointment, day)),
+        };
+        if (state === 'due_today') list.dueToday.push(item);
+        else if (state === 'overdue') list.overdue.push(item);
+        else if (state === 'missed') list.missed.push(item);
+        else if (state === 'ltfu') list.ltfu.push(item);
+      }
+      return list;
+    },
+
+    storageUsage: () => deps.storage.usage(),
+    requestPersistentStorage: () => deps.storage.requestPersistence(),
+
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+  };
+  return service;
+}
+
+function summaryOf(ctcId: CtcId, d: Demographics, registeredAt: IsoDateTime) {
+  return {
+    ctcId,
+    givenName: d.givenName,
+    familyName: d.familyName,
+    sex: d.sex,
+    birthYear: Number(d.birthDate.slice(0, 4)),
+    status: 'active' as const,
+    registeredAt,
+  };
+}

@@ -1,0 +1,263 @@
+/**
+ * The patient document (design.md §2): demographics as a map, clinical events as append-only
+ * lists of immutable entries. Layout:
+ *   meta          Y.Map  schema, kind, ctcId, primaryFacility, registeredAt
+ *   demographics  Y.Map  one key per field of `Demographics` (absent when unknown)
+ *   visits, results, appointments, statusChanges, demographicsLog   Y.Array<Entry>
+ */
+import type * as Y from 'yjs';
+import type {
+  CtcId,
+  Demographics,
+  Entry,
+  EntryId,
+  EntryKind,
+  FacilityCode,
+  IsoDate,
+  IsoDateTime,
+  PatientStatus,
+  Stamp,
+} from '../domain/types';
+import { digitsOnly, searchTokens } from '../lib/text';
+import { effectiveEntries, isEntry } from './entries';
+import type { PatientRow } from './ports';
+import { currentSchemaVersion } from './schema';
+
+const listByKind: Record<EntryKind, string> = {
+  visit: 'visits',
+  result: 'results',
+  appointment: 'appointments',
+  status: 'statusChanges',
+  demographics: 'demographicsLog',
+};
+
+export const entryKindsInOrder: readonly EntryKind[] = [
+  'visit',
+  'result',
+  'appointment',
+  'status',
+  'demographics',
+];
+
+const entryList = (doc: Y.Doc, kind: EntryKind): Y.Array<unknown> => doc.getArray(listByKind[kind]);
+
+export interface NewPatient {
+  ctcId: CtcId;
+  primaryFacility: FacilityCode;
+  demographics: Demographics;
+  stamp: Stamp;
+  entryId: EntryId;
+}
+
+/** Fill a new, empty document for a registration. The registration itself is the first history entry. */
+export function initPatientDoc(doc: Y.Doc, patient: NewPatient): void {
+  const meta = doc.getMap('meta');
+  meta.set('schema', currentSchemaVersion);
+  meta.set('kind', 'patient');
+  meta.set('ctcId', patient.ctcId);
+  meta.set('primaryFacility', patient.primaryFacility);
+  meta.set('registeredAt', patient.stamp.at);
+  editDemographics(doc, patient.demographics, patient.stamp, patient.entryId);
+}
+
+export function appendEntry(doc: Y.Doc, entry: Entry): void {
+  entryList(doc, entry.kind).push([entry]);
+}
+
+/**
+ * Write the fields that changed (and remove cleared ones), and log the change with its old and
+ * new values. Returns null when nothing changed, so no empty edit enters the history.
+ */
+export function editDemographics(
+  doc: Y.Doc,
+  next: Demographics,
+  stamp: Stamp,
+  entryId: EntryId,
+): Entry<'demographics'> | null {
+  const map = doc.getMap<unknown>('demographics');
+  const keys = new Set<string>([...map.keys(), ...Object.keys(next)]);
+  const changes: Entry<'demographics'>['data']['changes'] = [];
+  for (const key of [...keys].sort()) {
+    const before = map.get(key);
+    const after = (next as unknown as Record<string, unknown>)[key];
+    if (before === after) continue;
+    changes.push({ field: key as keyof Demographics, from: before ?? null, to: after ?? null });
+    if (after === undefined) map.delete(key);
+    else map.set(key, after);
+  }
+  if (changes.length === 0) return null;
+  const entry: Entry<'demographics'> = {
+    id: entryId,
+    kind: 'demographics',
+    stamp,
+    data: { changes },
+  };
+  appendEntry(doc, entry);
+  return entry;
+}
+
+export interface PatientSnapshot {
+  ctcId?: CtcId;
+  primaryFacility?: FacilityCode;
+  registeredAt?: IsoDateTime;
+  schema?: number;
+  /** Absent while only entries recorded elsewhere have arrived, not the registration. */
+  demographics?: Demographics;
+  entries: { [K in EntryKind]: Entry<K>[] };
+  /** Entries that failed the shape check (from a faulty or hostile peer); never shown. */
+  rejectedEntries: number;
+}
+
+function readDemographics(doc: Y.Doc): Demographics | undefined {
+  const map = doc.getMap<unknown>('demographics');
+  const value = map.toJSON() as Partial<Demographics>;
+  const complete =
+    typeof value.givenName === 'string' &&
+    typeof value.familyName === 'string' &&
+    (value.sex === 'female' || value.sex === 'male') &&
+    typeof value.birthDate === 'string';
+  return complete ? (value as Demographics) : undefined;
+}
+
+export function readPatient(doc: Y.Doc): PatientSnapshot {
+  const meta = doc.getMap<unknown>('meta');
+  let rejectedEntries = 0;
+  const read = <K extends EntryKind>(kind: K): Entry<K>[] => {
+    const out: Entry<K>[] = [];
+    for (const item of entryList(doc, kind).toArray()) {
+      if (isEntry(item) && item.kind === kind) out.push(item as Entry<K>);
+      else rejectedEntries += 1;
+    }
+    return out;
+  };
+  const entries = {
+    visit: read('visit'),
+    result: read('result'),
+    appointment: read('appointment'),
+    status: read('status'),
+    demographics: read('demographics'),
+  };
+  const str = (key: string) => {
+    const value = meta.get(key);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const schema = meta.get('schema');
+  return {
+    ctcId: str('ctcId') as CtcId | undefined,
+    primaryFacility: str('primaryFacility') as FacilityCode | undefined,
+    registeredAt: str('registeredAt') as IsoDateTime | undefined,
+    schema: typeof schema === 'number' ? schema : undefined,
+    demographics: readDemographics(doc),
+    entries,
+    rejectedEntries,
+  };
+}
+
+/** The status change in force: latest clinical date wins, then latest written. */
+export function currentStatus(snapshot: PatientSnapshot): Entry<'status'> | undefined {
+  return effectiveEntries(snapshot.entries.status)
+    .slice()
+    .sort((a, b) =>
+      a.data.date !== b.data.date
+        ? a.data.date < b.data.date
+          ? -1
+          : 1
+        : a.stamp.at < b.stamp.at
+          ? -1
+          : a.stamp.at > b.stamp.at
+            ? 1
+            : 0,
+    )
+    .at(-1);
+}
+
+export function lastVisit(snapshot: PatientSnapshot): Entry<'visit'> | undefined {
+  let latest: Entry<'visit'> | undefined;
+  for (const visit of effectiveEntries(snapshot.entries.visit)) {
+    if (!latest || visit.data.date > latest.data.date) latest = visit;
+  }
+  return latest;
+}
+
+export interface ScheduledAppointment {
+  date: IsoDate;
+  /** When it was set: the visit date, or the day the appointment entry was written. */
+  scheduledOn: IsoDate;
+  /** The first visit after it was set, if any: that visit kept (or closed) it. */
+  visitAfterSchedule?: IsoDate;
+  source: EntryId;
+}
+
+/**
+ * The appointment most recently set, by a visit's "next appointment" or a scheduling entry.
+ * A corrected visit replaces its appointment, so editing a visit never leaves a duplicate.
+ */
+export function latestAppointment(snapshot: PatientSnapshot): ScheduledAppointment | undefined {
+  const visits = effectiveEntries(snapshot.entries.visit);
+  const candidates: ScheduledAppointment[] = [];
+  for (const visit of visits) {
+    if (visit.data.nextAppointment) {
+      candidates.push({
+        date: visit.data.nextAppointment,
+        scheduledOn: visit.data.date,
+        source: visit.id,
+      });
+    }
+  }
+  for (const appointment of effectiveEntries(snapshot.entries.appointment)) {
+    candidates.push({
+      date: appointment.data.date,
+      scheduledOn: appointment.stamp.at.slice(0, 10) as IsoDate,
+      source: appointment.id,
+    });
+  }
+  candidates.sort((a, b) =>
+    a.scheduledOn !== b.scheduledOn
+      ? a.scheduledOn < b.scheduledOn
+        ? -1
+        : 1
+      : a.date < b.date
+        ? -1
+        : a.date > b.date
+          ? 1
+          : 0,
+  );
+  const latest = candidates.at(-1);
+  if (!latest) return undefined;
+  const after = visits
+    .map((visit) => visit.data.date)
+    .filter((date) => date > latest.scheduledOn)
+    .sort()[0];
+  return after ? { ...latest, visitAfterSchedule: after } : latest;
+}
+
+/** The row the worklists and search read; undefined until the registration has arrived. */
+export function projectPatientRow(
+  snapshot: PatientSnapshot,
+  updatedAt: IsoDateTime,
+): PatientRow | undefined {
+  const d = snapshot.demographics;
+  if (!d || !snapshot.ctcId || !snapshot.primaryFacility) return undefined;
+  const status: PatientStatus = currentStatus(snapshot)?.data.status ?? 'active';
+  const visit = lastVisit(snapshot);
+  const appointment = latestAppointment(snapshot);
+  const row: PatientRow = {
+    ctcId: snapshot.ctcId,
+    primaryFacility: snapshot.primaryFacility,
+    givenName: d.givenName,
+    familyName: d.familyName,
+    nameTokens: searchTokens(d.givenName, d.familyName),
+    sex: d.sex,
+    birthDate: d.birthDate,
+    status,
+    updatedAt,
+  };
+  if (d.phone) row.phoneDigits = digitsOnly(d.phone);
+  if (visit) {
+    row.lastVisitDate = visit.data.date;
+    row.lastVisitFacility = visit.data.facilityCode;
+  }
+  // Only an appointment nobody has come back for yet belongs on a worklist.
+  if (appointment && !appointment.visitAfterSchedule) row.nextAppointment = appointment.date;
+  return row;
+}

@@ -1,0 +1,300 @@
+/**
+ * The document repository: the one place where Yjs documents meet storage.
+ *
+ * Writes are made on a scratch copy, persisted, and only then applied to the live document.
+ * So the live document (what the UI shows and peers receive) never holds a change that is not
+ * durable, and a failed write (a full disk) leaves nothing half-written anywhere.
+ */
+import * as Y from 'yjs';
+import type { Clock } from '../lib/deps';
+import type { IsoDateTime } from '../domain/types';
+import { docKind, type DocId } from './doc-id';
+import type { DocumentStore } from './ports';
+import { projectDoc } from './projection';
+import { changedSummaryKeys, registerPatients } from './register-doc';
+import { migrateDoc } from './schema';
+
+/** Transaction origin of writes made on this device. */
+export const localOrigin = 'local';
+
+export type UpdateListener = (docId: DocId, update: Uint8Array, origin: string) => void;
+
+export interface RepositoryOptions {
+  store: DocumentStore;
+  clock: Clock;
+  /** Patient documents kept open in memory; registers and the network doc stay open. */
+  cacheLimit?: number;
+  /** Stored updates per document before they are merged into one. */
+  compactAfter?: number;
+}
+
+interface OpenDoc {
+  doc: Y.Doc;
+  storedUpdates: number;
+}
+
+export interface WriteOptions {
+  meta?: ReadonlyArray<{ key: string; value: unknown }>;
+}
+
+export class DocumentRepository {
+  private readonly open = new Map<DocId, Promise<OpenDoc>>();
+  private readonly locks = new Map<DocId, Promise<unknown>>();
+  private readonly listeners = new Set<UpdateListener>();
+  private readonly store: DocumentStore;
+  private readonly clock: Clock;
+  private readonly cacheLimit: number;
+  private readonly compactAfter: number;
+
+  constructor(options: RepositoryOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.cacheLimit = options.cacheLimit ?? 200;
+    this.compactAfter = options.compactAfter ?? 32;
+  }
+
+  /** Durable changes to any document, local or remote, after they are stored. */
+  onUpdate(listener: UpdateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Whether storage holds anything for this document. */
+  async isStored(docId: DocId): Promise<boolean> {
+    return (await this.store.getDocInfo(docId)) !== undefined;
+  }
+
+  /** The live document. Callers read it; they change it only through `write`. */
+  async get(docId: DocId): Promise<Y.Doc> {
+    return (await this.load(docId)).doc;
+  }
+
+  async stateVector(docId: DocId): Promise<Uint8Array> {
+    return Y.encodeStateVector(await this.get(docId));
+  }
+
+  async encodeDiff(docId: DocId, remoteStateVector?: Uint8Array): Promise<Uint8Array> {
+    return Y.encodeStateAsUpdate(await this.get(docId), remoteStateVector);
+  }
+
+  /**
+   * Change a document. `mutate` runs on a scratch copy inside one Yjs transaction; the change is
+   * stored (with its index rows and `options.meta`, all or nothing) before the live document and
+   * listeners see it. Resolves with what `mutate` returned once the write is durable.
+   */
+  async write<T>(docId: DocId, mutate: (doc: Y.Doc) => T, options: WriteOptions = {}): Promise<T> {
+    return this.exclusive(docId, async () => {
+      const entry = await this.load(docId);
+      const scratch = cloneDoc(entry.doc);
+      const { update, changedKeys, result } = captureChange(
+        scratch,
+        () => mutate(scratch),
+        docKind(docId) === 'register',
+      );
+      if (update === null) return result;
+      await this.persist(docId, entry, scratch, update, changedKeys, options);
+      applyOwnUpdate(entry.doc, update);
+      this.emit(docId, update, localOrigin);
+      await this.maybeCompact(docId, entry);
+      return result;
+    });
+  }
+
+  /**
+   * Store and apply an update from a peer. Rejects, changing nothing, when the update is
+   * malformed. Resolves with false when it held nothing new.
+   */
+  async applyRemote(docId: DocId, update: Uint8Array, origin: string): Promise<boolean> {
+    return this.exclusive(docId, async () => {
+      const entry = await this.load(docId);
+      const scratch = cloneDoc(entry.doc);
+      const pendingBefore = pendingSize(scratch);
+      let changed: ReturnType<typeof captureChange<void>>;
+      try {
+        changed = captureChange(
+          scratch,
+          () => Y.applyUpdate(scratch, update, origin),
+          docKind(docId) === 'register',
+        );
+      } catch (cause) {
+        throw new Error(`Malformed update for ${docId}`, { cause });
+      }
+      // An update whose dependencies have not arrived yet waits inside Yjs as pending; it is
+      // still new information and is stored so it survives a restart.
+      const pendingGrew = pendingSize(scratch) !== pendingBefore;
+      if (changed.update === null && !pendingGrew) return false;
+      await this.persist(docId, entry, scratch, update, changed.changedKeys, {});
+      Y.applyUpdate(entry.doc, update, origin);
+      this.emit(docId, update, origin);
+      await this.maybeCompact(docId, entry);
+      return true;
+    });
+  }
+
+  /** Documents held in storage, for listing and for replication. */
+  async storedDocIds(): Promise<DocId[]> {
+    return (await this.store.listDocs()).map((info) => info.docId);
+  }
+
+  private async persist(
+    docId: DocId,
+    entry: OpenDoc,
+    scratch: Y.Doc,
+    update: Uint8Array,
+    changedKeys: ReadonlySet<string>,
+    options: WriteOptions,
+  ): Promise<void> {
+    const at = new Date(this.clock.now()).toISOString() as IsoDateTime;
+    const projection = projectDoc(docId, scratch, changedKeys, at);
+    await this.store.commit({
+      docId,
+      kind: docKind(docId),
+      update,
+      stateVector: Y.encodeStateVector(scratch),
+      ...(projection ? { projection } : {}),
+      ...(options.meta ? { meta: options.meta } : {}),
+    });
+    entry.storedUpdates += 1;
+  }
+
+  private async maybeCompact(docId: DocId, entry: OpenDoc): Promise<void> {
+    if (entry.storedUpdates < this.compactAfter) return;
+    const merged = Y.encodeStateAsUpdate(entry.doc);
+    try {
+      await this.store.compact(docId, merged, entry.storedUpdates);
+      entry.storedUpdates = 1;
+    } catch (error) {
+      // The uncompacted updates are still stored and complete; compaction retries next write.
+      console.warn(`Compaction of ${docId} failed; will retry`, error);
+    }
+  }
+
+  private load(docId: DocId): Promise<OpenDoc> {
+    const cached = this.open.get(docId);
+    if (cached) {
+      // Refresh recency for the LRU order.
+      this.open.delete(docId);
+      this.open.set(docId, cached);
+      return cached;
+    }
+    const loading = this.loadFromStore(docId);
+    this.open.set(docId, loading);
+    loading.catch(() => this.open.delete(docId));
+    this.evict();
+    return loading;
+  }
+
+  private async loadFromStore(docId: DocId): Promise<OpenDoc> {
+    const doc = new Y.Doc({ gc: true });
+    const updates = await this.store.loadUpdates(docId);
+    doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(doc, update, 'storage');
+    }, 'storage');
+    const entry: OpenDoc = { doc, storedUpdates: updates.length };
+    if (updates.length > 0) await this.migrateIfNeeded(docId, entry);
+    return entry;
+  }
+
+  private async migrateIfNeeded(docId: DocId, entry: OpenDoc): Promise<void> {
+    const scratch = cloneDoc(entry.doc);
+    const { update, changedKeys } = captureChange(
+      scratch,
+      () => migrateDoc(scratch, docKind(docId)),
+      docKind(docId) === 'register',
+    );
+    if (update === null) return;
+    await this.persist(docId, entry, scratch, update, changedKeys, {});
+    applyOwnUpdate(entry.doc, update);
+  }
+
+  private evict(): void {
+    let patients = 0;
+    for (const id of this.open.keys()) if (docKind(id) === 'patient') patients += 1;
+    for (const id of this.open.keys()) {
+      if (patients <= this.cacheLimit) break;
+      if (docKind(id) !== 'patient' || this.locks.has(id)) continue;
+      const evicted = this.open.get(id);
+      this.open.delete(id);
+      patients -= 1;
+      void evicted?.then((entry) => entry.doc.destroy());
+    }
+  }
+
+  /** Run one operation per document at a time, so scratch copies never race. */
+  private exclusive<T>(docId: DocId, run: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(docId) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const tail = next.catch(() => undefined);
+    this.locks.set(docId, tail);
+    void tail.then(() => {
+      if (this.locks.get(docId) === tail) this.locks.delete(docId);
+    });
+    return next;
+  }
+
+  private emit(docId: DocId, update: Uint8Array, origin: string): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(docId, update, origin);
+      } catch (error) {
+        console.error('Document update listener failed', error);
+      }
+    }
+  }
+}
+
+/** A copy that continues the original's client id, so its changes extend the same clock. */
+function cloneDoc(doc: Y.Doc): Y.Doc {
+  const copy = new Y.Doc({ gc: true });
+  copy.clientID = doc.clientID;
+  applyOwnUpdate(copy, Y.encodeStateAsUpdate(doc));
+  return copy;
+}
+
+/**
+ * Apply a change this device made (on a scratch copy) to a document with the same client id.
+ * Yjs marks every applied update non-local and, when a non-local transaction advances the
+ * document's own clock, switches to a fresh client id: one new state-vector entry per write.
+ * The change is ours, so the transaction is marked local again before it closes.
+ */
+function applyOwnUpdate(doc: Y.Doc, update: Uint8Array): void {
+  doc.transact((transaction) => {
+    Y.applyUpdate(doc, update, localOrigin);
+    transaction.local = true;
+  }, localOrigin);
+}
+
+function pendingSize(doc: Y.Doc): number {
+  const store = doc.store as unknown as {
+    pendingStructs: { update: Uint8Array } | null;
+    pendingDs: Uint8Array | null;
+  };
+  return (store.pendingStructs?.update.length ?? 0) + (store.pendingDs?.length ?? 0);
+}
+
+/** Run `change` and collect the Yjs update it produced and the register rows it touched. */
+function captureChange<T>(
+  doc: Y.Doc,
+  change: () => T,
+  isRegister = false,
+): { update: Uint8Array | null; changedKeys: Set<string>; result: T } {
+  const updates: Uint8Array[] = [];
+  const changedKeys = new Set<string>();
+  const onUpdate = (update: Uint8Array) => updates.push(update);
+  const onRegister = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+    for (const key of changedSummaryKeys(events)) changedKeys.add(key);
+  };
+  const patients = isRegister ? registerPatients(doc) : undefined;
+  doc.on('update', onUpdate);
+  patients?.observeDeep(onRegister);
+  let result: T;
+  try {
+    result = doc.transact(change, localOrigin);
+  } finally {
+    doc.off('update', onUpdate);
+    patients?.unobserveDeep(onRegister);
+  }
+  const update =
+    updates.length === 0 ? null : updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+  return { update, changedKeys, result };
+}

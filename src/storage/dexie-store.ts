@@ -1,0 +1,264 @@
+/**
+ * The storage ports on one Dexie (IndexedDB) database for every document of the device:
+ * document updates, per-document info, the query projections and device settings.
+ * One database rather than one per document: see docs/decisions/0003-storage-dexie.md.
+ */
+import Dexie, { type Table } from 'dexie';
+import type { DirectoryRow, DocInfo, DocWrite, PatientRow } from '../crdt/ports';
+import type { DocId, DocKind } from '../crdt/doc-id';
+import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types';
+import type { StorageErrorCode } from '../crdt/ports';
+import { systemClock, type Clock } from '../lib/deps';
+import { toStorageError } from './errors';
+import { checkCompaction, checkWrite, ownBytes, type LocalStore } from './local-store';
+import {
+  CTC_ID_LENGTH,
+  indexWord,
+  matchesPhone,
+  matchesWords,
+  parseQuery,
+  sortAndLimit,
+  type ParsedQuery,
+} from './search';
+
+export interface DexieStoreOptions {
+  /** IndexedDB database name; one per device profile. */
+  name: string;
+  /** Injected for tests and non-browser hosts; defaults to the global IndexedDB. */
+  indexedDB?: IDBFactory;
+  IDBKeyRange?: typeof IDBKeyRange;
+  clock?: Clock;
+}
+
+export interface DexieStore extends LocalStore {
+  /** Opens the database now, so an unusable IndexedDB is reported at startup, not at first save. */
+  open(): Promise<void>;
+}
+
+interface UpdateRecord {
+  /** Auto-incremented; orders a document's updates. Compaction reuses the smallest replaced key. */
+  seq?: number;
+  docId: DocId;
+  bytes: Uint8Array;
+}
+
+interface MetaRecord {
+  key: string;
+  value: unknown;
+}
+
+/**
+ * Every schema the database has had, oldest first. Dexie upgrades an older database through
+ * each step, so a change is a new entry (new tables or indexes, plus an upgrade function when
+ * rows must be rewritten); existing entries never change once released.
+ */
+const schemaVersions: ReadonlyArray<{ version: number; stores: Record<string, string> }> = [
+  {
+    version: 1,
+    stores: {
+      updates: '++seq, docId',
+      docs: 'docId, kind',
+      patients: 'ctcId, *nameTokens, phoneDigits, nextAppointment, status, lastVisitDate',
+      directory: 'ctcId, *nameTokens, facilityCode',
+      meta: 'key',
+    },
+  },
+];
+
+export const DEXIE_SCHEMA_VERSION = schemaVersions[schemaVersions.length - 1]?.version ?? 1;
+
+export function createDexieStore(options: DexieStoreOptions): DexieStore {
+  const clock = options.clock ?? systemClock;
+  const db = new Dexie(options.name, {
+    // A clinical write is reported as saved only once it is flushed to disk: Chrome's
+    // default durability may acknowledge a commit that a power cut then loses.
+    chromeTransactionDurability: 'strict',
+    // Only pass the engine when given: an explicit undefined would override Dexie's default.
+    ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
+    ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+  });
+  for (const { version, stores } of schemaVersions) db.version(version).stores(stores);
+
+  const updates: Table<UpdateRecord, number> = db.table('updates');
+  const docs: Table<DocInfo, DocId> = db.table('docs');
+  const patients: Table<PatientRow, CtcId> = db.table('patients');
+  const directory: Table<DirectoryRow, CtcId> = db.table('directory');
+  const meta: Table<MetaRecord, string> = db.table('meta');
+
+  async function run<T>(
+    operation: string,
+    fallback: StorageErrorCode,
+    body: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      throw toStorageError(error, operation, fallback);
+    }
+  }
+  const read = <T>(operation: string, body: () => Promise<T>) =>
+    run(operation, 'storage-unavailable', body);
+  const write = <T>(operation: string, body: () => Promise<T>) =>
+    run(operation, 'write-failed', body);
+
+  async function wordCandidates<T extends { nameTokens: string[] }>(
+    table: Table<T, CtcId>,
+    words: string[],
+  ): Promise<T[]> {
+    // The longest word narrows the multiEntry index most; the others are checked per row.
+    // distinct(): a name with two words starting with the prefix is indexed twice.
+    return table
+      .where('nameTokens')
+      .startsWith(indexWord(words))
+      .distinct()
+      .filter((row) => matchesWords(row.nameTokens, words))
+      .toArray();
+  }
+
+  function byCtcId<T>(table: Table<T, CtcId>, digits: string): Promise<T[]> {
+    return digits.length >= CTC_ID_LENGTH
+      ? table.where('ctcId').equals(digits).toArray()
+      : table.where('ctcId').startsWith(digits).toArray();
+  }
+
+  async function searchDirectoryRows(parsed: ParsedQuery): Promise<DirectoryRow[]> {
+    switch (parsed.kind) {
+      case 'empty':
+        return [];
+      case 'digits':
+        return byCtcId(directory, parsed.digits);
+      case 'words':
+        return wordCandidates(directory, parsed.words);
+    }
+  }
+
+  async function searchPatientRows(parsed: ParsedQuery): Promise<PatientRow[]> {
+    switch (parsed.kind) {
+      case 'empty':
+        return [];
+      case 'words':
+        return wordCandidates(patients, parsed.words);
+      case 'digits': {
+        const { digits } = parsed;
+        // Phone digits match anywhere in the number, which no index can answer; only rows
+        // that have a phone are scanned.
+        const [byId, byPhone] = await Promise.all([
+          byCtcId(patients, digits),
+          patients
+            .where('phoneDigits')
+            .above('')
+            .filter((row) => matchesPhone(row.phoneDigits, digits))
+            .toArray(),
+        ]);
+        const unique = new Map<CtcId, PatientRow>();
+        for (const row of [...byId, ...byPhone]) unique.set(row.ctcId, row);
+        return [...unique.values()];
+      }
+    }
+  }
+
+  return {
+    open: () =>
+      run('open', 'storage-unavailable', async () => {
+        await db.open();
+      }),
+
+    loadUpdates: (docId) =>
+      read('loadUpdates', async () => {
+        const records = await updates.where('docId').equals(docId).toArray();
+        return records.map((record) => record.bytes);
+      }),
+
+    commit: (docWrite: DocWrite) =>
+      write(`commit of ${docWrite.docId}`, async () => {
+        checkWrite(docWrite);
+        const updatedAt = new Date(clock.now()).toISOString() as IsoDateTime;
+        // Dexie resolves the transaction promise on the IndexedDB `complete` event, i.e.
+        // after the strict-durability flush; any failure aborts every write below.
+        await db.transaction('rw', [updates, docs, patients, directory, meta], async () => {
+          await updates.add({ docId: docWrite.docId, bytes: ownBytes(docWrite.update) });
+          const previous = await docs.get(docWrite.docId);
+          await docs.put({
+            docId: docWrite.docId,
+            kind: docWrite.kind,
+            stateVector: ownBytes(docWrite.stateVector),
+            updateCount: (previous?.updateCount ?? 0) + 1,
+            updatedAt,
+          });
+          const projection = docWrite.projection;
+          if (projection?.patient) await patients.put(projection.patient);
+          if (projection?.directoryUpserts?.length) {
+            await directory.bulkPut(projection.directoryUpserts);
+          }
+          if (docWrite.meta?.length) {
+            await meta.bulkPut(docWrite.meta.map(({ key, value }) => ({ key, value })));
+          }
+        });
+      }),
+
+    compact: (docId, merged, replacedCount) =>
+      write(`compaction of ${docId}`, async () => {
+        await db.transaction('rw', [updates, docs], async () => {
+          const info = await docs.get(docId);
+          const keys = await updates.where('docId').equals(docId).primaryKeys();
+          checkCompaction(docId, merged, replacedCount, info ? keys.length : 0);
+          if (!info) return;
+          const replaced = keys.slice(0, replacedCount);
+          await updates.bulkDelete(replaced);
+          // Reusing the smallest replaced key puts the merged update first in load order,
+          // ahead of any update committed after the caller loaded the ones it merged.
+          await updates.put({ seq: replaced[0], docId, bytes: ownBytes(merged) });
+          await docs.put({ ...info, updateCount: keys.length - replacedCount + 1 });
+        });
+      }),
+
+    listDocs: (kind?: DocKind) =>
+      read('listDocs', () =>
+        kind === undefined ? docs.toArray() : docs.where('kind').equals(kind).toArray(),
+      ),
+
+    getDocInfo: (docId) => read('getDocInfo', () => docs.get(docId)),
+
+    getMeta: <T>(key: string) =>
+      read('getMeta', async () => (await meta.get(key))?.value as T | undefined),
+
+    setMeta: (key, value) =>
+      write(`setMeta of ${key}`, async () => {
+        await meta.put({ key, value });
+      }),
+
+    searchDirectory: (query, limit) =>
+      read('searchDirectory', async () =>
+        sortAndLimit(await searchDirectoryRows(parseQuery(query)), limit),
+      ),
+
+    searchPatients: (query, limit) =>
+      read('searchPatients', async () =>
+        sortAndLimit(await searchPatientRows(parseQuery(query)), limit),
+      ),
+
+    getPatientRow: (ctcId) => read('getPatientRow', () => patients.get(ctcId)),
+
+    getDirectoryRow: (ctcId) => read('getDirectoryRow', () => directory.get(ctcId)),
+
+    appointmentsUntil: (until: IsoDate) =>
+      read('appointmentsUntil', () =>
+        // Index order is appointment date, then CTC ID: the worklist order.
+        patients
+          .where('nextAppointment')
+          .belowOrEqual(until)
+          .filter((row) => row.status === 'active')
+          .toArray(),
+      ),
+
+    directoryOfFacility: (facility: FacilityCode) =>
+      read('directoryOfFacility', () => directory.where('facilityCode').equals(facility).toArray()),
+
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+
+    delete: () => write('delete', () => db.delete()),
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * The storage ports in plain Maps: for tests of higher layers and for a headless relay.
+ * Same semantics as the Dexie adapter (the conformance suite runs against both): values are
+ * copied on the way in and out, as IndexedDB's structured clone does, and every write is
+ * prepared completely before anything is changed, so a failure leaves nothing behind.
+ */
+import type { DirectoryRow, DocInfo, DocWrite, PatientRow, StorageErrorCode } from '../crdt/ports';
+import { StorageError } from '../crdt/ports';
+import type { DocId, DocKind } from '../crdt/doc-id';
+import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types';
+import { systemClock, type Clock } from '../lib/deps';
+import { toStorageError } from './errors';
+import { checkCompaction, checkWrite, ownBytes, type LocalStore } from './local-store';
+import {
+  compareByAppointment,
+  compareText,
+  directoryRowMatches,
+  parseQuery,
+  patientRowMatches,
+  sortAndLimit,
+} from './search';
+
+export interface MemoryStore extends LocalStore {
+  /**
+   * Makes the next `commit` fail with `code` (as a full disk would) and store nothing,
+   * so callers can test how they report a failed save.
+   */
+  failNextCommit(code?: StorageErrorCode): void;
+}
+
+export interface MemoryStoreOptions {
+  clock?: Clock;
+}
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const clock = options.clock ?? systemClock;
+  const updates = new Map<DocId, Uint8Array[]>();
+  const docs = new Map<DocId, DocInfo>();
+  const patients = new Map<CtcId, PatientRow>();
+  const directory = new Map<CtcId, DirectoryRow>();
+  const meta = new Map<string, unknown>();
+  let pendingFailure: StorageErrorCode | undefined;
+  let closed = false;
+
+  /** Runs a synchronous operation as the ports' async contract: a throw becomes a rejection. */
+  function settle<T>(operation: string, body: () => T): Promise<T> {
+    try {
+      if (closed) {
+        throw new StorageError('storage-unavailable', `${operation} failed: store is closed`);
+      }
+      return Promise.resolve(body());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  function copy<T>(value: T, operation: string): T {
+    try {
+      return structuredClone(value);
+    } catch (error) {
+      throw toStorageError(error, operation, 'write-failed');
+    }
+  }
+
+  const store: MemoryStore = {
+    failNextCommit(code: StorageErrorCode = 'quota-exceeded') {
+      pendingFailure = code;
+    },
+
+    loadUpdates: (docId) =>
+      settle('loadUpdates', () => {
+        return (updates.get(docId) ?? []).map(ownBytes);
+      }),
+
+    commit: (write: DocWrite) =>
+      settle('commit', () => {
+        checkWrite(write);
+        if (pendingFailure) {
+          const code = pendingFailure;
+          pendingFailure = undefined;
+          throw new StorageError(code, `commit of ${write.docId} failed (injected ${code})`);
+        }
+        // Everything that can throw happens before the first change.
+        const patientRow = write.projection?.patient
+          ? copy(write.projection.patient, 'commit')
+          : undefined;
+        const directoryRows = copy(write.projection?.directoryUpserts ?? [], 'commit');
+        const metaEntries = (write.meta ?? []).map(({ key, value }) => ({
+          key,
+          value: copy(value, 'commit'),
+        }));
+        const previous = docs.get(write.docId);
+        const info: DocInfo = {
+          docId: write.docId,
+          kind: write.kind,
+          stateVector: ownBytes(write.stateVector),
+          updateCount: (previous?.updateCount ?? 0) + 1,
+          updatedAt: new Date(clock.now()).toISOString() as IsoDateTime,
+        };
+
+        updates.set(write.docId, [...(updates.get(write.docId) ?? []), ownBytes(write.update)]);
+        docs.set(write.docId, info);
+        if (patientRow) patients.set(patientRow.ctcId, patientRow);
+        for (const row of directoryRows) directory.set(row.ctcId, row);
+        for (const entry of metaEntries) meta.set(entry.key, entry.value);
+      }),
+
+    compact: (docId, merged, replacedCount) =>
+      settle('compact', () => {
+        const stored = updates.get(docId) ?? [];
+        const info = docs.get(docId);
+        checkCompaction(docId, merged, replacedCount, info ? stored.length : 0);
+        if (!info) return;
+        updates.set(docId, [ownBytes(merged), ...stored.slice(replacedCount)]);
+        docs.set(docId, { ...info, updateCount: stored.length - replacedCount + 1 });
+      }),
+
+    listDocs: (kind?: DocKind) =>
+      settle('listDocs', () => {
+        return [...docs.values()]
+          .filter((info) => kind === undefined || info.kind === kind)
+          .sort((a, b) => compareText(a.docId, b.docId))
+          .map(copyInfo);
+      }),
+
+    getDocInfo: (docId) =>
+      settle('getDocInfo', () => {
+        const info = docs.get(docId);
+        return info ? copyInfo(info) : undefined;
+      }),
+
+    getMeta: <T>(key: string) =>
+      settle('getMeta', () => {
+        return meta.has(key) ? structuredClone(meta.get(key) as T) : undefined;
+      }),
+
+    setMeta: (key, value) =>
+      settle('setMeta', () => {
+        meta.set(key, copy(value, 'setMeta'));
+      }),
+
+    searchDirectory: (query, limit) =>
+      settle('searchDirectory', () => {
+        const parsed = parseQuery(query);
+        const found = [...directory.values()].filter((row) => directoryRowMatches(row, parsed));
+        return sortAndLimit(
+          found.map((row) => structuredClone(row)),
+          limit,
+        );
+      }),
+
+    searchPatients: (query, limit) =>
+      settle('searchPatients', () => {
+        const parsed = parseQuery(query);
+        const found = [...patients.values()].filter((row) => patientRowMatches(row, parsed));
+        return sortAndLimit(
+          found.map((row) => structuredClone(row)),
+          limit,
+        );
+      }),
+
+    getPatientRow: (ctcId) =>
+      settle('getPatientRow', () => {
+        const row = patients.get(ctcId);
+        return row ? structuredClone(row) : undefined;
+      }),
+
+    getDirectoryRow: (ctcId) =>
+      settle('getDirectoryRow', () => {
+        const row = directory.get(ctcId);
+        return row ? structuredClone(row) : undefined;
+      }),
+
+    appointmentsUntil: (until: IsoDate) =>
+      settle('appointmentsUntil', () => {
+        return [...patients.values()]
+          .filter(
+            (row) =>
+              row.status === 'active' &&
+              row.nextAppointment !== undefined &&
+              row.nextAppointment <= until,
+          )
+          .sort(compareByAppointment)
+          .map((row) => structuredClone(row));
+      }),
+
+    directoryOfFacility: (facility: FacilityCode) =>
+      settle('directoryOfFacility', () => {
+        return [...directory.values()]
+          .filter((row) => row.facilityCode === facility)
+          .sort((a, b) => compareText(a.ctcId, b.ctcId))
+          .map((row) => structuredClone(row));
+      }),
+
+    close() {
+      closed = true;
+      return Promise.resolve();
+    },
+
+    delete() {
+      updates.clear();
+      docs.clear();
+      patients.clear();
+      directory.clear();
+      meta.clear();
+      pendingFailure = undefined;
+      closed = true;
+      return Promise.resolve();
+    },
+  };
+  return store;
+}
+
+function copyInfo(info: DocInfo): DocInfo {
+  return { ...info, stateVector: ownBytes(info.stateVector) };
+}

@@ -1,0 +1,517 @@
+/**
+ * Behaviour every storage adapter must have. Each adapter's test file calls
+ * `runDocumentStoreConformance` with a setup that returns a fresh, empty store.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import fc from 'fast-check';
+import { StorageError } from '../../../src/crdt/ports';
+import { networkDocId, patientDocId, registerDocId } from '../../../src/crdt/doc-id';
+import type { IsoDate } from '../../../src/domain/types';
+import type { Clock } from '../../../src/lib/deps';
+import type { LocalStore } from '../../../src/storage/local-store';
+import {
+  content,
+  ctc,
+  directoryRow,
+  facilityA,
+  facilityB,
+  PatientDocFixture,
+  patientRow,
+  rebuild,
+  registerWrite,
+  type PersonInput,
+} from './fixtures';
+
+export interface StoreUnderTest {
+  store: LocalStore;
+  teardown(): Promise<void>;
+}
+
+export type StoreSetup = (context: { clock: Clock }) => Promise<StoreUnderTest>;
+
+const zaituni: PersonInput = {
+  ctcId: ctc(facilityA, 1),
+  givenName: 'Zaïtuni',
+  familyName: 'Mwakyusa',
+  phone: '+255 712 345 678',
+  nextAppointment: '2025-03-10',
+};
+const baraka: PersonInput = {
+  ctcId: ctc(facilityA, 2),
+  givenName: 'Baraka',
+  familyName: 'Mwamba',
+  sex: 'male',
+  phone: '0754 111 222',
+  nextAppointment: '2025-03-03',
+};
+const zawadi: PersonInput = {
+  ctcId: ctc(facilityB, 3),
+  givenName: 'Zawadi',
+  familyName: 'Ally',
+  nextAppointment: '2025-03-10',
+};
+const neema: PersonInput = {
+  ctcId: ctc(facilityB, 4),
+  givenName: 'Neema',
+  familyName: 'Mwakyusa',
+  status: 'transferred_out',
+  nextAppointment: '2025-03-01',
+};
+const people = [zaituni, baraka, zawadi, neema];
+
+async function expectStorageError(promise: Promise<unknown>, code: StorageError['code']) {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(StorageError);
+  expect((error as StorageError).code).toBe(code);
+}
+
+const names = (rows: ReadonlyArray<{ givenName: string; familyName: string }>) =>
+  rows.map((row) => `${row.givenName} ${row.familyName}`);
+
+export function runDocumentStoreConformance(name: string, setup: StoreSetup): void {
+  describe(`${name}: DocumentStore and PatientQueries conformance`, () => {
+    let now = Date.parse('2025-02-01T09:30:00.000Z');
+    const clock: Clock = { now: () => now };
+    let subject: StoreUnderTest;
+    let store: LocalStore;
+
+    beforeEach(async () => {
+      now = Date.parse('2025-02-01T09:30:00.000Z');
+      subject = await setup({ clock });
+      store = subject.store;
+    });
+    afterEach(async () => {
+      await subject.teardown();
+    });
+
+    /** Stores one patient document with its rows, as registering the patient would. */
+    async function register(person: PersonInput): Promise<PatientDocFixture> {
+      const fixture = new PatientDocFixture(person.ctcId);
+      const update = fixture.setField('familyName', person.familyName);
+      await store.commit(
+        fixture.write(update, {
+          projection: { patient: patientRow(person), directoryUpserts: [directoryRow(person)] },
+        }),
+      );
+      return fixture;
+    }
+
+    describe('updates', () => {
+      it('loads the updates of a document in the order they were committed', async () => {
+        const first = new PatientDocFixture(zaituni.ctcId);
+        const other = new PatientDocFixture(baraka.ctcId);
+        const expected: Uint8Array[] = [];
+        for (let i = 0; i < 5; i += 1) {
+          const update = first.setField('phone', `07120000${i}`);
+          expected.push(update);
+          await store.commit(first.write(update));
+          await store.commit(other.write(other.addVisit(`2025-01-0${i + 1}`, 60 + i)));
+        }
+        const loaded = await store.loadUpdates(first.docId);
+        expect(loaded.map((bytes) => [...bytes])).toEqual(expected.map((bytes) => [...bytes]));
+        expect(await store.loadUpdates(other.docId)).toHaveLength(5);
+        expect(await store.loadUpdates(patientDocId(zawadi.ctcId))).toEqual([]);
+      });
+
+      it('rebuilds the same document from what it stored', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        fixture.setField('givenName', 'Zaïtuni');
+        fixture.setField('familyName', 'Mwakyusa');
+        fixture.addVisit('2025-01-10', 61);
+        fixture.addVisit('2025-02-10', 62);
+        fixture.setField('phone', '+255712345678');
+        for (const update of fixture.updates) await store.commit(fixture.write(update));
+        const rebuilt = rebuild(await store.loadUpdates(fixture.docId));
+        expect(content(rebuilt)).toEqual(content(fixture.doc));
+      });
+
+      it('stores exactly the bytes of an update given as a view into a larger buffer', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const update = fixture.setField('givenName', 'Zaïtuni');
+        const padded = new Uint8Array(update.length + 64).fill(7);
+        padded.set(update, 32);
+        await store.commit(fixture.write(padded.subarray(32, 32 + update.length)));
+        const [loaded] = await store.loadUpdates(fixture.docId);
+        expect(loaded?.byteLength).toBe(update.byteLength);
+        expect(loaded?.buffer.byteLength).toBe(update.byteLength);
+      });
+    });
+
+    describe('document info', () => {
+      it('records kind, update count, state vector and time of the last write', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        await store.commit(fixture.write(fixture.setField('givenName', 'Zaïtuni')));
+        now += 60_000;
+        await store.commit(fixture.write(fixture.addVisit('2025-02-01', 60)));
+        const info = await store.getDocInfo(fixture.docId);
+        expect(info?.kind).toBe('patient');
+        expect(info?.updateCount).toBe(2);
+        expect([...(info?.stateVector ?? [])]).toEqual([...Y.encodeStateVector(fixture.doc)]);
+        expect(info?.updatedAt).toBe('2025-02-01T09:31:00.000Z');
+        expect(await store.getDocInfo(patientDocId(baraka.ctcId))).toBeUndefined();
+      });
+
+      it('lists documents, all or of one kind', async () => {
+        const network = new Y.Doc();
+        network.getMap('facilities').set(facilityA, 'Mbeya RRH CTC');
+        await store.commit({
+          docId: networkDocId,
+          kind: 'network',
+          update: Y.encodeStateAsUpdate(network),
+          stateVector: Y.encodeStateVector(network),
+        });
+        await store.commit(registerWrite(facilityA, [directoryRow(zaituni)]));
+        await register(zaituni);
+        await register(baraka);
+
+        const all = await store.listDocs();
+        expect(all.map((info) => info.docId).sort()).toEqual(
+          [
+            networkDocId,
+            registerDocId(facilityA),
+            patientDocId(zaituni.ctcId),
+            patientDocId(baraka.ctcId),
+          ].sort(),
+        );
+        const patientDocs = await store.listDocs('patient');
+        expect(patientDocs.map((info) => info.docId).sort()).toEqual(
+          [patientDocId(zaituni.ctcId), patientDocId(baraka.ctcId)].sort(),
+        );
+        expect((await store.listDocs('register')).map((info) => info.docId)).toEqual([
+          registerDocId(facilityA),
+        ]);
+      });
+    });
+
+    describe('atomic commits', () => {
+      it('stores the update, document info, projection rows and settings together', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        await store.commit(
+          fixture.write(fixture.setField('givenName', 'Zaïtuni'), {
+            projection: {
+              patient: patientRow(zaituni),
+              directoryUpserts: [directoryRow(zaituni)],
+            },
+            meta: [{ key: 'ctc-serial', value: { facility: facilityA, next: 2 } }],
+          }),
+        );
+        expect(await store.loadUpdates(fixture.docId)).toHaveLength(1);
+        expect((await store.getDocInfo(fixture.docId))?.updateCount).toBe(1);
+        expect((await store.getPatientRow(zaituni.ctcId))?.givenName).toBe('Zaïtuni');
+        expect((await store.getDirectoryRow(zaituni.ctcId))?.familyName).toBe('Mwakyusa');
+        expect(await store.getMeta('ctc-serial')).toEqual({ facility: facilityA, next: 2 });
+      });
+
+      it('stores nothing of a commit that fails part way (a setting that cannot be stored)', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const failing = store.commit(
+          fixture.write(fixture.setField('givenName', 'Zaïtuni'), {
+            projection: {
+              patient: patientRow(zaituni),
+              directoryUpserts: [directoryRow(zaituni)],
+            },
+            meta: [
+              { key: 'ctc-serial', value: 2 },
+              { key: 'broken', value: () => 'functions cannot be stored' },
+            ],
+          }),
+        );
+        await expectStorageError(failing, 'write-failed');
+        expect(await store.loadUpdates(fixture.docId)).toEqual([]);
+        expect(await store.getDocInfo(fixture.docId)).toBeUndefined();
+        expect(await store.getPatientRow(zaituni.ctcId)).toBeUndefined();
+        expect(await store.getDirectoryRow(zaituni.ctcId)).toBeUndefined();
+        expect(await store.getMeta('ctc-serial')).toBeUndefined();
+        expect(await store.listDocs()).toEqual([]);
+      });
+
+      it('keeps earlier commits of a document when a later one fails', async () => {
+        const fixture = await register(zaituni);
+        const failing = store.commit(
+          fixture.write(fixture.addVisit('2025-02-01', 60), {
+            projection: { patient: { ...patientRow(zaituni), givenName: 'Changed' } },
+            meta: [{ key: 'broken', value: Symbol('not cloneable') }],
+          }),
+        );
+        await expectStorageError(failing, 'write-failed');
+        expect(await store.loadUpdates(fixture.docId)).toHaveLength(1);
+        expect((await store.getDocInfo(fixture.docId))?.updateCount).toBe(1);
+        expect((await store.getPatientRow(zaituni.ctcId))?.givenName).toBe('Zaïtuni');
+      });
+
+      it('refuses a write whose kind does not match its document id', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const write = {
+          ...fixture.write(fixture.setField('givenName', 'Z')),
+          kind: 'register' as const,
+        };
+        await expectStorageError(store.commit(write), 'write-failed');
+        expect(await store.listDocs()).toEqual([]);
+      });
+
+      it("refuses a patient row projected from another patient's document", async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const write = fixture.write(fixture.setField('givenName', 'Z'), {
+          projection: { patient: patientRow(baraka) },
+        });
+        await expectStorageError(store.commit(write), 'write-failed');
+        expect(await store.getPatientRow(baraka.ctcId)).toBeUndefined();
+      });
+    });
+
+    describe('compaction', () => {
+      it('keeps the content and puts the merged update before later ones', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        fixture.setField('givenName', 'Zaïtuni');
+        fixture.setField('familyName', 'Mwakyusa');
+        fixture.addVisit('2025-01-10', 61);
+        fixture.addVisit('2025-02-10', 62);
+        for (const update of fixture.updates) await store.commit(fixture.write(update));
+
+        const loaded = await store.loadUpdates(fixture.docId);
+        // A visit recorded after the compactor loaded, before it wrote.
+        await store.commit(fixture.write(fixture.addVisit('2025-03-10', 63)));
+        await store.compact(fixture.docId, Y.mergeUpdates(loaded), loaded.length);
+
+        const after = await store.loadUpdates(fixture.docId);
+        expect(after).toHaveLength(2);
+        expect([...(after[0] ?? [])]).toEqual([...Y.mergeUpdates(loaded)]);
+        expect(content(rebuild(after))).toEqual(content(fixture.doc));
+        expect((await store.getDocInfo(fixture.docId))?.updateCount).toBe(2);
+
+        await store.commit(fixture.write(fixture.setField('phone', '0712345678')));
+        expect(content(rebuild(await store.loadUpdates(fixture.docId)))).toEqual(
+          content(fixture.doc),
+        );
+      });
+
+      it('refuses a stale compaction that would drop updates it did not merge', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        fixture.setField('givenName', 'Zaïtuni');
+        fixture.setField('familyName', 'Mwakyusa');
+        fixture.addVisit('2025-01-10', 61);
+        for (const update of fixture.updates) await store.commit(fixture.write(update));
+        const loaded = await store.loadUpdates(fixture.docId);
+        await store.compact(fixture.docId, Y.mergeUpdates(loaded), 3);
+        await store.commit(fixture.write(fixture.addVisit('2025-02-10', 62)));
+
+        // A second compactor that loaded the three original updates before the first one ran.
+        await expectStorageError(
+          store.compact(fixture.docId, Y.mergeUpdates(loaded), 3),
+          'write-failed',
+        );
+        expect(content(rebuild(await store.loadUpdates(fixture.docId)))).toEqual(
+          content(fixture.doc),
+        );
+      });
+
+      it('refuses to compact a document it does not hold, or zero updates', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const update = fixture.setField('givenName', 'Zaïtuni');
+        await expectStorageError(store.compact(fixture.docId, update, 1), 'write-failed');
+        expect(await store.loadUpdates(fixture.docId)).toEqual([]);
+        await store.commit(fixture.write(update));
+        await expectStorageError(store.compact(fixture.docId, update, 0), 'write-failed');
+        expect(await store.loadUpdates(fixture.docId)).toHaveLength(1);
+      });
+
+      it('keeps every document intact under random edits and compactions', async () => {
+        const seed = 20250201;
+        const edit = fc.oneof(
+          fc.record({
+            type: fc.constant('field' as const),
+            key: fc.constantFrom('a', 'b', 'c'),
+            value: fc.string(),
+          }),
+          fc.record({
+            type: fc.constant('visit' as const),
+            weight: fc.integer({ min: 30, max: 120 }),
+          }),
+          fc.record({
+            type: fc.constant('compact' as const),
+            fraction: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+        );
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.tuple(fc.nat(2), edit), { minLength: 1, maxLength: 25 }),
+            async (steps) => {
+              run += 1;
+              const fixtures = [1, 2, 3].map(
+                (i) => new PatientDocFixture(ctc(facilityB, 100 * run + i)),
+              );
+              for (const [which, step] of steps) {
+                const fixture = fixtures[which];
+                if (!fixture) throw new Error(`no fixture ${which}`);
+                if (step.type === 'field') {
+                  await store.commit(fixture.write(fixture.setField(step.key, step.value)));
+                } else if (step.type === 'visit') {
+                  await store.commit(fixture.write(fixture.addVisit('2025-01-01', step.weight)));
+                } else {
+                  const stored = await store.loadUpdates(fixture.docId);
+                  const count = Math.max(1, Math.ceil(stored.length * step.fraction));
+                  if (stored.length > 0) {
+                    await store.compact(
+                      fixture.docId,
+                      Y.mergeUpdates(stored.slice(0, count)),
+                      count,
+                    );
+                  }
+                }
+              }
+              for (const fixture of fixtures) {
+                const stored = await store.loadUpdates(fixture.docId);
+                expect(content(rebuild(stored))).toEqual(content(fixture.doc));
+                const info = await store.getDocInfo(fixture.docId);
+                expect(info?.updateCount ?? 0).toBe(stored.length);
+              }
+            },
+          ),
+          { seed, numRuns: 15, verbose: true },
+        );
+      });
+    });
+
+    describe('search', () => {
+      beforeEach(async () => {
+        for (const person of people) await register(person);
+      });
+
+      it('finds a name by any accent and case, and by the start of a word', async () => {
+        for (const query of ['zaïtuni', 'Zaituni', 'ZAI', 'zaitu', 'MWAKY']) {
+          const found = await store.searchDirectory(query, 10);
+          expect(names(found), query).toContain('Zaïtuni Mwakyusa');
+        }
+        expect(names(await store.searchPatients('zaïtuni', 10))).toEqual(['Zaïtuni Mwakyusa']);
+      });
+
+      it('requires every query word to start some word of the name', async () => {
+        expect(names(await store.searchDirectory('mwa zai', 10))).toEqual(['Zaïtuni Mwakyusa']);
+        expect(names(await store.searchPatients('zai mwa', 10))).toEqual(['Zaïtuni Mwakyusa']);
+        expect(await store.searchDirectory('zai mwamba', 10)).toEqual([]);
+        expect(await store.searchDirectory('tuni', 10)).toEqual([]);
+      });
+
+      it('sorts by family name then given name and honours the limit', async () => {
+        expect(names(await store.searchDirectory('mwa', 10))).toEqual([
+          'Neema Mwakyusa',
+          'Zaïtuni Mwakyusa',
+          'Baraka Mwamba',
+        ]);
+        expect(names(await store.searchDirectory('mwa', 2))).toEqual([
+          'Neema Mwakyusa',
+          'Zaïtuni Mwakyusa',
+        ]);
+        expect(names(await store.searchPatients('z', 10))).toEqual([
+          'Zawadi Ally',
+          'Zaïtuni Mwakyusa',
+        ]);
+      });
+
+      it('finds a CTC ID typed with dashes or spaces, whole or by its start', async () => {
+        const exact = await store.searchDirectory('1201-0001-000001', 10);
+        expect(exact.map((row) => row.ctcId)).toEqual([zaituni.ctcId]);
+        const facilityPrefix = await store.searchDirectory('1201 0002', 10);
+        expect(facilityPrefix.map((row) => row.ctcId).sort()).toEqual(
+          [zawadi.ctcId, neema.ctcId].sort(),
+        );
+        expect((await store.searchPatients('12010001-000002', 10)).map((row) => row.ctcId)).toEqual(
+          [baraka.ctcId],
+        );
+        expect(await store.searchDirectory('1201-0001-000009', 10)).toEqual([]);
+      });
+
+      it('finds a patient by the tail or any part of the phone number', async () => {
+        expect(names(await store.searchPatients('345 678', 10))).toEqual(['Zaïtuni Mwakyusa']);
+        expect(names(await store.searchPatients('0712 345 678', 10))).toEqual(['Zaïtuni Mwakyusa']);
+        expect(names(await store.searchPatients('754111222', 10))).toEqual(['Baraka Mwamba']);
+        // The directory holds no phone numbers.
+        expect(await store.searchDirectory('345678', 10)).toEqual([]);
+      });
+
+      it('finds nothing for an empty query or too few digits', async () => {
+        expect(await store.searchDirectory('', 10)).toEqual([]);
+        expect(await store.searchPatients('  -- ', 10)).toEqual([]);
+        expect(await store.searchPatients('12', 10)).toEqual([]);
+      });
+    });
+
+    describe('rows', () => {
+      it('replaces a row when the same patient is projected again', async () => {
+        const fixture = await register(zaituni);
+        const renamed = { ...zaituni, familyName: 'Kapinga' };
+        await store.commit(
+          fixture.write(fixture.setField('familyName', 'Kapinga'), {
+            projection: { patient: patientRow(renamed), directoryUpserts: [directoryRow(renamed)] },
+          }),
+        );
+        expect(await store.searchDirectory('mwakyusa', 10)).toEqual([]);
+        expect(await store.searchPatients('mwakyusa', 10)).toEqual([]);
+        expect(names(await store.searchDirectory('kapinga', 10))).toEqual(['Zaïtuni Kapinga']);
+        expect((await store.getPatientRow(zaituni.ctcId))?.familyName).toBe('Kapinga');
+        expect(await store.directoryOfFacility(facilityA)).toHaveLength(1);
+      });
+
+      it('lists the directory of one facility', async () => {
+        await store.commit(registerWrite(facilityB, [directoryRow(neema), directoryRow(zawadi)]));
+        await store.commit(registerWrite(facilityA, [directoryRow(zaituni)]));
+        const rows = await store.directoryOfFacility(facilityB);
+        expect(rows.map((row) => row.ctcId)).toEqual([zawadi.ctcId, neema.ctcId]);
+        expect(await store.getPatientRow(neema.ctcId)).toBeUndefined();
+      });
+    });
+
+    describe('appointments', () => {
+      it('lists active patients due on or before a date, earliest first', async () => {
+        for (const person of people) await register(person);
+        await register({
+          ctcId: ctc(facilityA, 9),
+          givenName: 'Later',
+          familyName: 'Patient',
+          nextAppointment: '2025-03-11',
+        });
+        await register({ ctcId: ctc(facilityA, 10), givenName: 'No', familyName: 'Appointment' });
+        const due = await store.appointmentsUntil('2025-03-10' as IsoDate);
+        expect(due.map((row) => row.ctcId)).toEqual([baraka.ctcId, zaituni.ctcId, zawadi.ctcId]);
+        expect(await store.appointmentsUntil('2025-03-02' as IsoDate)).toEqual([]);
+      });
+
+      it('drops a patient from the worklist when their status changes', async () => {
+        const fixture = await register(baraka);
+        await store.commit(
+          fixture.write(fixture.setField('status', 'died'), {
+            projection: { patient: patientRow({ ...baraka, status: 'died' }) },
+          }),
+        );
+        expect(await store.appointmentsUntil('2025-12-31' as IsoDate)).toEqual([]);
+      });
+    });
+
+    describe('settings', () => {
+      it('round-trips settings and reports unknown keys as undefined', async () => {
+        expect(await store.getMeta('device')).toBeUndefined();
+        await store.setMeta('device', { id: 'dev-1', slot: 3, tags: ['a', 'b'] });
+        await store.setMeta('language', 'sw');
+        expect(await store.getMeta('device')).toEqual({ id: 'dev-1', slot: 3, tags: ['a', 'b'] });
+        expect(await store.getMeta<string>('language')).toBe('sw');
+        await store.setMeta('language', 'en');
+        expect(await store.getMeta<string>('language')).toBe('en');
+      });
+
+      it('does not let a caller change stored data by mutating what it passed or got', async () => {
+        const value = { next: 1 };
+        await store.setMeta('serial', value);
+        value.next = 99;
+        const read = await store.getMeta<{ next: number }>('serial');
+        expect(read).toEqual({ next: 1 });
+        if (read) read.next = 50;
+        expect(await store.getMeta('serial')).toEqual({ next: 1 });
+      });
+    });
+  });
+}
