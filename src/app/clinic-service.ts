@@ -6,7 +6,6 @@
 import type { Clock } from '../lib/deps';
 import { err, ok } from '../lib/result';
 import type {
-  Appointment,
   CtcId,
   Demographics,
   DeviceId,
@@ -421,10 +420,10 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
       return appendClinicalEntry(ctcId, 'result', result.value, supersedes, guard.value);
     },
 
-    async scheduleAppointment(ctcId, input: Appointment, supersedes) {
+    async scheduleAppointment(ctcId, input, supersedes) {
       const guard = writer();
       if (!guard.ok) return guard;
-      const appointment = validateAppointment(input as unknown as Record<string, unknown>, {
+      const appointment = validateAppointment(input, {
         today: today(),
       });
       if (!appointment.ok) return err({ type: 'invalid', issues: appointment.error });

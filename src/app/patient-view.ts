@@ -78,6 +78,7 @@ export function buildPatientView(
     results: effective(results),
     appointments: effective(appointments),
     statusChanges: effective(statusChanges),
+    facilityNames: Object.fromEntries(facilities.map((f) => [f.code, f.name])),
     history: [...visits, ...results, ...appointments, ...statusChanges, ...demographicsLog].sort(
       byStampDesc,
     ),

@@ -4,7 +4,6 @@
  */
 import type { Result } from '../lib/result';
 import type {
-  Appointment,
   CtcId,
   Demographics,
   DeviceId,
@@ -88,6 +87,8 @@ export interface PatientView {
   statusChanges: EntryView[];
   /** Every entry, superseded or not, newest first by time written: the audit trail. */
   history: EntryView[];
+  /** Names of the facilities this device knows, by code, for showing where entries were made. */
+  facilityNames: Record<string, string>;
 }
 
 export interface SearchHit {
@@ -146,7 +147,7 @@ export interface ClinicService {
   ): Promise<SaveResult<EntryId>>;
   scheduleAppointment(
     ctcId: CtcId,
-    input: Appointment,
+    input: Record<string, unknown>,
     supersedes?: EntryId,
   ): Promise<SaveResult<EntryId>>;
   editDemographics(
