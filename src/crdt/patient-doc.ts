@@ -78,12 +78,13 @@ export function editDemographics(
   const keys = new Set<string>([...map.keys(), ...Object.keys(next)]);
   const changes: Entry<'demographics'>['data']['changes'] = [];
   for (const key of [...keys].sort()) {
-    const before = map.get(key);
-    const after = (next as unknown as Record<string, unknown>)[key];
+    const before = map.get(key) ?? null;
+    const after = (next as unknown as Record<string, unknown>)[key] ?? null;
     if (before === after) continue;
-    changes.push({ field: key as keyof Demographics, from: before ?? null, to: after ?? null });
-    if (after === undefined) map.delete(key);
-    else map.set(key, after);
+    changes.push({ field: key as keyof Demographics, from: before, to: after });
+    // A cleared field is set to null, never deleted: replication compares state vectors, and a
+    // delete alone does not advance one (docs/protocol.md), so a peer would never learn of it.
+    map.set(key, after);
   }
   if (changes.length === 0) return null;
   const entry: Entry<'demographics'> = {
@@ -110,13 +111,16 @@ export interface PatientSnapshot {
 
 function readDemographics(doc: Y.Doc): Demographics | undefined {
   const map = doc.getMap<unknown>('demographics');
-  const value = map.toJSON() as Partial<Demographics>;
+  const value: Record<string, unknown> = {};
+  map.forEach((field, key) => {
+    if (field !== null && field !== undefined) value[key] = field;
+  });
   const complete =
     typeof value.givenName === 'string' &&
     typeof value.familyName === 'string' &&
     (value.sex === 'female' || value.sex === 'male') &&
     typeof value.birthDate === 'string';
-  return complete ? (value as Demographics) : undefined;
+  return complete ? (value as unknown as Demographics) : undefined;
 }
 
 export function readPatient(doc: Y.Doc): PatientSnapshot {

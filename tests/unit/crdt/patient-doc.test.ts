@@ -173,6 +173,18 @@ describe('patient document', () => {
     });
   });
 
+  it('clearing a field advances the state vector, so a reconnecting peer learns of it', () => {
+    const doc = registered();
+    const before = Y.encodeStateVector(doc);
+    const withoutPhone = { ...amina };
+    delete withoutPhone.phone;
+    editDemographics(doc, withoutPhone, stampAt('2026-03-02T10:00:00.000Z'), 'e3' as EntryId);
+    expect(Y.encodeStateVector(doc)).not.toEqual(before);
+    const peer = new Y.Doc();
+    Y.applyUpdate(peer, Y.encodeStateAsUpdate(doc));
+    expect(readPatient(peer).demographics?.phone).toBeUndefined();
+  });
+
   it('keeps Yjs garbage collection on', () => {
     expect(registered().gc).toBe(true);
   });

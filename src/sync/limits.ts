@@ -1,0 +1,49 @@
+/** Wire constants and bounds (docs/protocol.md §1, §5, §8). Changing one is a protocol change. */
+
+export const PROTOCOL_VERSION = 1;
+
+/** F3: no frame exceeds this, because some browsers silently drop larger data-channel messages. */
+export const MAX_FRAME_BYTES = 16 * 1024;
+
+/** F7: room for the chunk header (version, kind, three varuints of at most 5 bytes each). */
+export const CHUNK_PAYLOAD_BYTES = MAX_FRAME_BYTES - 32;
+
+/** R4/R5: reconciliation splits a mismatching range this many ways ... */
+export const RECONCILE_BRANCHING = 16;
+/** ... unless it holds at most this many items, then it lists them. */
+export const RECONCILE_LIST_THRESHOLD = 32;
+
+/** Bytes of a range fingerprint and of an item digest in an id list. */
+export const FINGERPRINT_BYTES = 16;
+export const ITEM_DIGEST_BYTES = 8;
+
+export interface SyncLimits {
+  /** F8: largest reassembled message. */
+  maxMessageBytes: number;
+  /** F8: chunked messages being reassembled at once per session. */
+  maxPendingAssemblies: number;
+  /** H2: extra (out-of-policy) documents a peer may declare. */
+  maxExtras: number;
+  /** R8: ranges in one reconcile message, and reconcile messages per session. */
+  maxRanges: number;
+  maxReconcileRounds: number;
+  /** Q3: document requests a peer may make: burst and sustained rate. */
+  requestBurst: number;
+  requestsPerSecond: number;
+  /** S6: a peer that has not said hello by then is dropped. */
+  handshakeTimeoutMs: number;
+  /** Q1: default time `request()` waits for a holder. */
+  requestTimeoutMs: number;
+}
+
+export const defaultLimits: SyncLimits = {
+  maxMessageBytes: 32 * 1024 * 1024,
+  maxPendingAssemblies: 4,
+  maxExtras: 100_000,
+  maxRanges: 4_096,
+  maxReconcileRounds: 64,
+  requestBurst: 256,
+  requestsPerSecond: 32,
+  handshakeTimeoutMs: 15_000,
+  requestTimeoutMs: 10_000,
+};

@@ -1,0 +1,80 @@
+/**
+ * The ports of the replication engine. The engine owns neither storage nor network: it is given
+ * a `ReplicaHost` (documents) and a `Transport` (peers). Both must work in the browser and in
+ * Node, so nothing here names a DOM or Node type.
+ */
+import type { DocId } from '../crdt/doc-id';
+import type { Brand } from '../lib/brand';
+
+/** A transport-level peer address: stable for a connection, not necessarily across connections. */
+export type PeerId = Brand<string, 'PeerId'>;
+
+/**
+ * One reliable, ordered, message-oriented connection to one peer (like a WebRTC reliable data
+ * channel). Each message is one frame of at most 16 KiB.
+ */
+export interface Channel {
+  /** Queues a frame. Sending on a closed channel does nothing (it must not throw). */
+  send(frame: Uint8Array): void;
+  /** Closes both ends; the peer's `onClose` listeners receive `reason`. Idempotent. */
+  close(reason: string): void;
+  onMessage(listener: (frame: Uint8Array) => void): () => void;
+  /** Fires once, for a local or a remote close. A listener added after the close fires at once. */
+  onClose(listener: (reason: string) => void): () => void;
+}
+
+/**
+ * Announces connections to peers. A listener registered late is told about the channels that are
+ * open at that moment, so wiring order does not matter.
+ */
+export interface Transport {
+  onPeerConnected(listener: (peer: PeerId, channel: Channel) => void): () => void;
+}
+
+/**
+ * What the engine needs from the device's documents. The app implements it over its persisted
+ * repository; `createMemoryHost` implements it over plain Y.Docs.
+ */
+export interface ReplicaHost {
+  /** Doc ids this device holds now. Changes are signalled by `onHoldingsChanged`. */
+  holdings(): ReadonlySet<DocId>;
+  /** A relay holds and wants every document. */
+  isRelay(): boolean;
+  stateVector(docId: DocId): Promise<Uint8Array>;
+  /** A Yjs update with everything this device has that `remoteStateVector` lacks. */
+  encodeDiff(docId: DocId, remoteStateVector: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Persists then applies a remote update; resolves once durable, rejects if it is invalid (then
+   * nothing of it is stored). A doc that was not held becomes held.
+   */
+  applyRemoteUpdate(docId: DocId, update: Uint8Array, from: PeerId): Promise<void>;
+  /**
+   * Changes to held docs, local or remote, so the engine can forward them. `origin` names the
+   * peer a remote update came from, so it is not echoed back.
+   */
+  onDocUpdate(
+    listener: (docId: DocId, update: Uint8Array, origin: PeerId | 'local') => void,
+  ): () => void;
+  /** Docs that became held (created locally, opened, or received). */
+  onHoldingsChanged(listener: (added: readonly DocId[]) => void): () => void;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn';
+
+/** Injected so tests can assert on what the engine reports and the app can route it. */
+export interface SyncLogger {
+  log(level: LogLevel, event: string, details: Readonly<Record<string, unknown>>): void;
+}
+
+export const silentLogger: SyncLogger = { log: () => undefined };
+
+/** Injected timers so tests control timeouts. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemTimers: Timers = {
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};

@@ -1,0 +1,328 @@
+/**
+ * An in-memory network of transports with a seeded scheduler, for tests and the benchmark.
+ * Channels are reliable and ordered, like WebRTC reliable data channels; faults are modelled as
+ * the scheduler sees fit, deterministically from the seed:
+ * - delay: which link delivers next is a seeded choice, so frames on different links interleave;
+ * - loss: the link dies (in-flight frames are lost, both ends close); `reconnect()` re-opens it;
+ * - duplicate / reorder: a frame is delivered twice, or out of turn, to exercise the decoder.
+ * Partitions close the links that cross them; `heal()` re-opens them.
+ */
+import { createSeededRandom, type Random } from '../../lib/deps';
+import type { Channel, PeerId, Transport } from '../ports';
+
+export interface FaultRates {
+  loss: number;
+  duplicate: number;
+  reorder: number;
+}
+
+export interface MemoryNetworkOptions {
+  seed: number;
+  /** 'microtask' delivers on its own; 'manual' (default) only in `step`/`flush`. */
+  delivery?: 'manual' | 'microtask';
+  faults?: Partial<FaultRates>;
+}
+
+export interface NetworkStats {
+  framesDelivered: number;
+  bytesDelivered: number;
+  linksLost: number;
+  duplicated: number;
+  reordered: number;
+}
+
+export interface MemoryNetwork {
+  /** The transport of one node (created on first use, online). */
+  node(id: string): Transport;
+  link(a: string, b: string): void;
+  unlink(a: string, b: string): void;
+  setOnline(id: string, online: boolean): void;
+  /** Nodes in different groups cannot talk; nodes in no group form one more group. */
+  partition(groups: readonly (readonly string[])[]): void;
+  heal(): void;
+  /** Re-opens every wanted, allowed link that is down (after loss or a protocol close). */
+  reconnect(): void;
+  setFaults(faults: Partial<FaultRates>): void;
+  isConnected(a: string, b: string): boolean;
+  /** Delivers one frame or close; false when nothing is in flight. */
+  step(): boolean;
+  /** Delivers until nothing is in flight and receivers have gone quiet. */
+  flush(maxRounds?: number): Promise<void>;
+  inFlight(): number;
+  readonly stats: NetworkStats;
+  /** Errors thrown by receivers (a correct engine never throws into its transport). */
+  readonly receiverErrors: unknown[];
+}
+
+type Event = { type: 'frame'; bytes: Uint8Array } | { type: 'close'; reason: string };
+
+class End implements Channel {
+  closed = false;
+  private readonly messageListeners = new Set<(frame: Uint8Array) => void>();
+  private readonly closeListeners = new Set<(reason: string) => void>();
+  private closeReason = '';
+  /** Events travelling towards this end. */
+  readonly inbound: Event[] = [];
+  other!: End;
+
+  constructor(
+    private readonly link: LinkState,
+    private readonly onSend: () => void,
+  ) {}
+
+  send(frame: Uint8Array): void {
+    if (this.closed || this.other.closed) return;
+    this.other.inbound.push({ type: 'frame', bytes: frame.slice() });
+    this.onSend();
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.fireClose(reason);
+    // The peer still receives what was sent before the close, then the close itself.
+    if (!this.other.closed) this.other.inbound.push({ type: 'close', reason });
+    this.onSend();
+  }
+
+  onMessage(listener: (frame: Uint8Array) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  onClose(listener: (reason: string) => void): () => void {
+    if (this.closed) {
+      listener(this.closeReason);
+      return () => undefined;
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  deliver(frame: Uint8Array, errors: unknown[]): void {
+    if (this.closed) return;
+    for (const listener of [...this.messageListeners]) {
+      try {
+        listener(frame);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  }
+
+  fireClose(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    this.inbound.length = 0;
+    for (const listener of [...this.closeListeners]) listener(reason);
+    this.closeListeners.clear();
+    this.messageListeners.clear();
+    this.link.ends = this.link.ends.filter((end) => end !== this);
+  }
+}
+
+interface LinkState {
+  key: string;
+  ends: End[];
+}
+
+const linkKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
+export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwork {
+  const random: Random = createSeededRandom(options.seed);
+  let faults: FaultRates = { loss: 0, duplicate: 0, reorder: 0, ...options.faults };
+  const listeners = new Map<string, Set<(peer: PeerId, channel: Channel) => void>>();
+  const online = new Set<string>();
+  const wanted = new Set<string>();
+  const links = new Map<string, { a: string; b: string; state: LinkState; aEnd: End; bEnd: End }>();
+  let groupOf = new Map<string, number>();
+  const stats: NetworkStats = {
+    framesDelivered: 0,
+    bytesDelivered: 0,
+    linksLost: 0,
+    duplicated: 0,
+    reordered: 0,
+  };
+  const receiverErrors: unknown[] = [];
+  let drainScheduled = false;
+
+  function scheduleDrain(): void {
+    if (options.delivery !== 'microtask' || drainScheduled) return;
+    drainScheduled = true;
+    queueMicrotask(() => {
+      drainScheduled = false;
+      for (let i = 0; i < 100_000 && step(); i++);
+    });
+  }
+
+  function node(id: string): Transport {
+    if (!listeners.has(id)) {
+      listeners.set(id, new Set());
+      online.add(id);
+    }
+    return {
+      onPeerConnected(listener) {
+        const set = listeners.get(id) as Set<(peer: PeerId, channel: Channel) => void>;
+        set.add(listener);
+        for (const link of links.values()) {
+          if (link.a === id && !link.aEnd.closed) listener(link.b as PeerId, link.aEnd);
+          if (link.b === id && !link.bEnd.closed) listener(link.a as PeerId, link.bEnd);
+        }
+        return () => set.delete(listener);
+      },
+    };
+  }
+
+  const allowed = (a: string, b: string): boolean =>
+    online.has(a) && online.has(b) && (groupOf.get(a) ?? -1) === (groupOf.get(b) ?? -1);
+
+  function isUp(key: string): boolean {
+    const link = links.get(key);
+    return link !== undefined && !link.aEnd.closed && !link.bEnd.closed;
+  }
+
+  function open(a: string, b: string): void {
+    const key = linkKey(a, b);
+    if (isUp(key)) return;
+    const existing = links.get(key);
+    if (existing) kill(key, 'replaced');
+    const state: LinkState = { key, ends: [] };
+    const aEnd = new End(state, scheduleDrain);
+    const bEnd = new End(state, scheduleDrain);
+    aEnd.other = bEnd;
+    bEnd.other = aEnd;
+    state.ends = [aEnd, bEnd];
+    links.set(key, { a, b, state, aEnd, bEnd });
+    for (const listener of [...(listeners.get(a) ?? [])]) listener(b as PeerId, aEnd);
+    for (const listener of [...(listeners.get(b) ?? [])]) listener(a as PeerId, bEnd);
+  }
+
+  function kill(key: string, reason: string): void {
+    const link = links.get(key);
+    if (!link) return;
+    links.delete(key);
+    link.aEnd.fireClose(reason);
+    link.bEnd.fireClose(reason);
+  }
+
+  function enforce(): void {
+    for (const [key, link] of links) if (!allowed(link.a, link.b)) kill(key, 'link-down');
+  }
+
+  function reconnect(): void {
+    enforce();
+    for (const key of wanted) {
+      const [a, b] = key.split('|') as [string, string];
+      if (allowed(a, b) && !isUp(key)) open(a, b);
+    }
+  }
+
+  /** Every end with something in flight towards it. */
+  function busyEnds(): End[] {
+    const ends: End[] = [];
+    for (const link of links.values()) {
+      if (link.aEnd.inbound.length > 0) ends.push(link.aEnd);
+      if (link.bEnd.inbound.length > 0) ends.push(link.bEnd);
+    }
+    // Ends of killed links may still hold a close event for a peer that closed gracefully.
+    return ends;
+  }
+
+  function step(): boolean {
+    const ends = busyEnds();
+    if (ends.length === 0) return false;
+    const end = ends[Math.floor(random.next() * ends.length)] as End;
+    const queue = end.inbound;
+    let index = 0;
+    if (queue.length > 1 && random.next() < faults.reorder) {
+      index = 1 + Math.floor(random.next() * (queue.length - 1));
+      stats.reordered++;
+    }
+    const event = queue[index] as Event;
+    if (event.type === 'close') {
+      // A close is never reordered before the frames sent ahead of it.
+      const first = queue.shift() as Event;
+      if (first.type === 'close') end.fireClose(first.reason);
+      else deliverFrame(end, first.bytes);
+      return true;
+    }
+    if (random.next() < faults.loss) {
+      stats.linksLost++;
+      const link = [...links.values()].find((l) => l.aEnd === end || l.bEnd === end);
+      if (link) kill(link.state.key, 'link-lost');
+      return true;
+    }
+    queue.splice(index, 1);
+    if (random.next() < faults.duplicate) {
+      stats.duplicated++;
+      const at = Math.floor(random.next() * (queue.length + 1));
+      queue.splice(at, 0, { type: 'frame', bytes: event.bytes.slice() });
+    }
+    deliverFrame(end, event.bytes);
+    return true;
+  }
+
+  function deliverFrame(end: End, bytes: Uint8Array): void {
+    stats.framesDelivered++;
+    stats.bytesDelivered += bytes.length;
+    end.deliver(bytes, receiverErrors);
+  }
+
+  const macrotask = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (typeof setImmediate === 'function') setImmediate(resolve);
+      else setTimeout(resolve, 0);
+    });
+
+  return {
+    node,
+    link(a, b) {
+      node(a);
+      node(b);
+      wanted.add(linkKey(a, b));
+      if (allowed(a, b)) open(a, b);
+    },
+    unlink(a, b) {
+      const key = linkKey(a, b);
+      wanted.delete(key);
+      kill(key, 'unlinked');
+    },
+    setOnline(id, isOnline) {
+      node(id);
+      if (isOnline) {
+        online.add(id);
+        reconnect();
+      } else {
+        online.delete(id);
+        enforce();
+      }
+    },
+    partition(groups) {
+      groupOf = new Map();
+      groups.forEach((group, index) => group.forEach((id) => groupOf.set(id, index)));
+      enforce();
+    },
+    heal() {
+      groupOf = new Map();
+      reconnect();
+    },
+    reconnect,
+    setFaults(next) {
+      faults = { ...faults, ...next };
+    },
+    isConnected: (a, b) => isUp(linkKey(a, b)),
+    step,
+    async flush(maxRounds = 10_000) {
+      let quietRounds = 0;
+      for (let round = 0; round < maxRounds && quietRounds < 2; round++) {
+        let delivered = 0;
+        while (step()) delivered++;
+        await macrotask();
+        quietRounds = delivered === 0 && busyEnds().length === 0 ? quietRounds + 1 : 0;
+      }
+    },
+    inFlight: () => busyEnds().reduce((sum, end) => sum + end.inbound.length, 0),
+    stats,
+    receiverErrors,
+  };
+}
