@@ -66,6 +66,8 @@ export interface ClinicServiceDeps {
   storage: { usage(): Promise<StorageUsage>; requestPersistence(): Promise<boolean> };
   /** The profile saved on this device, if it was set up before. */
   profile?: DeviceProfile;
+  /** Called once the device is set up, so replication can start as this device. */
+  onProfileReady?: (profile: DeviceProfile) => Promise<void>;
 }
 
 /** Map a thrown storage failure to data the form can show; anything else is a bug and rethrown. */
@@ -262,6 +264,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
       }
       profile = next;
       await deps.storage.requestPersistence().catch(() => false);
+      await deps.onProfileReady?.(next);
       return ok(next);
     },
 

@@ -6,12 +6,17 @@ import { networkDocId } from '../crdt/doc-id';
 import { DocumentRepository } from '../crdt/repository';
 import { createDexieStore } from '../storage/dexie-store';
 import { requestPersistence, storageUsage } from '../storage/quota';
+import type { SyncLogger } from '../sync';
 import { createClinicService, profileKey } from './clinic-service';
 import { randomIds, type IdSource } from './ids';
+import { createNetworkService, type NetworkController } from './network-service';
+import { createBrowserPeerTransport, createTabTransport } from './peer-transport';
+import { createReplicaHost } from './replica-host';
 import type { ClinicService, DeviceProfile } from './views';
 
 export interface ClinicApp {
   service: ClinicService;
+  network: NetworkController;
   repo: DocumentRepository;
   close(): void | Promise<void>;
 }
@@ -20,23 +25,54 @@ export interface ClinicAppOptions {
   databaseName?: string;
   clock?: Clock;
   ids?: IdSource;
+  /** Signaling servers offered when joining a network (build-time default). */
+  defaultSignalingUrls?: string[];
 }
+
+const consoleLogger: SyncLogger = {
+  log(level, event, details) {
+    if (level === 'debug') return;
+    (level === 'warn' ? console.warn : console.info)(`[sync] ${event}`, details);
+  },
+};
 
 export async function createClinicApp(options: ClinicAppOptions = {}): Promise<ClinicApp> {
   const clock = options.clock ?? systemClock;
-  const store = createDexieStore({ name: options.databaseName ?? 'pamoja', clock });
+  const databaseName = options.databaseName ?? 'pamoja';
+  const store = createDexieStore({ name: databaseName, clock });
   await store.open();
   const repo = new DocumentRepository({ store, clock });
   const profile = await store.getMeta<DeviceProfile>(profileKey);
-  // The network document and registers stay open: they are small and read on every screen.
+  // The network document stays open: it is small and read on every screen.
   await repo.get(networkDocId);
+  const network = await createNetworkService({
+    repo,
+    store,
+    host: createReplicaHost(repo, store),
+    clock,
+    logger: consoleLogger,
+    defaultSignalingUrls: options.defaultSignalingUrls ?? [],
+    createPeerTransport: (settings, device) =>
+      createBrowserPeerTransport(settings, device, consoleLogger),
+    createTabTransport: () => createTabTransport(databaseName),
+  });
   const service = createClinicService({
     repo,
     store,
     clock,
     ids: options.ids ?? randomIds,
     storage: { usage: () => storageUsage(), requestPersistence: () => requestPersistence() },
+    onProfileReady: (device) => network.start(device),
     ...(profile ? { profile } : {}),
   });
-  return { service, repo, close: () => store.close() };
+  if (profile) await network.start(profile);
+  return {
+    service,
+    network,
+    repo,
+    close: () => {
+      network.stop();
+      return store.close();
+    },
+  };
 }

@@ -12,6 +12,7 @@ import type {
   Facility,
   FieldIssue,
   IsoDate,
+  IsoDateTime,
   LabResult,
   Language,
   PatientStatus,
@@ -164,3 +165,74 @@ export interface ClinicService {
 }
 
 export type { Visit, LabResult, StatusChange };
+
+/** Raw values of the network settings form. */
+export interface NetworkSettingsInput {
+  networkName: string;
+  secret: string;
+  /** One or more ws:// or wss:// URLs, separated by spaces, commas or new lines. */
+  signalingUrls: string;
+  /** Optional STUN/TURN URLs, separated like the signaling URLs. */
+  iceUrls: string;
+  iceUsername: string;
+  iceCredential: string;
+}
+
+export interface NetworkSettings {
+  networkName: string;
+  secret: string;
+  signalingUrls: string[];
+  iceServers: Array<{ urls: string[]; username?: string; credential?: string }>;
+}
+
+export type SignalingState = 'off' | 'connecting' | 'connected' | 'offline' | 'backing-off';
+
+export interface PeerView {
+  deviceId: string;
+  facilityCode: string;
+  facilityName?: string;
+  /** Another tab of this same device (synced over BroadcastChannel, not the network). */
+  sameDevice: boolean;
+  relay: boolean;
+  connected: boolean;
+  lastReceivedAt?: IsoDateTime;
+  pendingToSend: number;
+  behind: number;
+}
+
+export interface FacilityView {
+  code: string;
+  name?: string;
+  connected: boolean;
+  /** When data from this facility's devices was last received here (survives restarts). */
+  lastReceivedAt?: IsoDateTime;
+  devices: number;
+  pendingToSend: number;
+  behind: number;
+}
+
+export interface NetworkView {
+  joined: boolean;
+  networkName?: string;
+  /** The app-level switch: off tears every connection down (the device works alone). */
+  syncEnabled: boolean;
+  signaling: SignalingState;
+  /** Open RTCPeerConnections: one per connected remote device. */
+  peerConnections: number;
+  peers: PeerView[];
+  facilities: FacilityView[];
+}
+
+export type RecordRequestOutcome = 'received' | 'not-found' | 'no-peers' | 'timeout' | 'not-joined';
+
+export interface NetworkService {
+  settings(): NetworkSettings | undefined;
+  defaultSignalingUrls(): string[];
+  saveSettings(input: NetworkSettingsInput): Promise<SaveResult<NetworkSettings>>;
+  leave(): Promise<void>;
+  status(): NetworkView;
+  onStatus(listener: (view: NetworkView) => void): () => void;
+  setSyncEnabled(enabled: boolean): void;
+  /** Ask connected devices for a record this device does not hold. */
+  requestRecord(ctcId: CtcId): Promise<RecordRequestOutcome>;
+}

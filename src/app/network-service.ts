@@ -1,0 +1,331 @@
+/**
+ * Joining a network and syncing with it: the replication engine, the transports it runs over,
+ * and the status the Network screen and reports show. The peer transport (WebRTC) is injected;
+ * tabs of one device always sync over BroadcastChannel.
+ */
+import type { Clock } from '../lib/deps';
+import { validateNetworkSettings } from '../domain/schemas/network-settings';
+import type { CtcId, IsoDateTime } from '../domain/types';
+import { networkDocId, patientDocId } from '../crdt/doc-id';
+import { readFacilities } from '../crdt/network-doc';
+import type { DocumentStore } from '../crdt/ports';
+import type { DocumentRepository } from '../crdt/repository';
+import { createSyncEngine, type SyncEngine, type SyncLogger, type Transport } from '../sync';
+import { err, ok } from '../lib/result';
+import type { AppReplicaHost } from './replica-host';
+import type {
+  DeviceProfile,
+  FacilityView,
+  NetworkService,
+  NetworkSettings,
+  NetworkView,
+  PeerView,
+  RecordRequestOutcome,
+  SignalingState,
+} from './views';
+
+export const networkSettingsKey = 'network-settings';
+export const syncEnabledKey = 'sync-enabled';
+export const facilityLastReceivedKey = 'facility-last-received';
+
+/** A transport to other devices (WebRTC in the browser) with the controls the app needs. */
+export interface PeerTransport extends Transport {
+  start(): Promise<void>;
+  stop(): void;
+  reconnect(): void;
+  signalingState(): SignalingState;
+  peerConnectionCount(): number;
+  onChange(listener: () => void): () => void;
+}
+
+/** A transport between tabs of this device. */
+export interface TabTransport extends Transport {
+  start(): void;
+  stop(): void;
+}
+
+export interface NetworkServiceDeps {
+  repo: DocumentRepository;
+  store: DocumentStore;
+  host: AppReplicaHost;
+  clock: Clock;
+  logger: SyncLogger;
+  defaultSignalingUrls: string[];
+  createPeerTransport?: (
+    settings: NetworkSettings,
+    profile: DeviceProfile,
+  ) => PeerTransport | undefined;
+  createTabTransport?: (profile: DeviceProfile) => TabTransport | undefined;
+  /** How long to wait for a record asked of the network. */
+  requestTimeoutMs?: number;
+}
+
+export interface NetworkController extends NetworkService {
+  /** Start syncing as this device (after setup, or at start-up when set up before). */
+  start(profile: DeviceProfile): Promise<void>;
+  stop(): void;
+  engine(): SyncEngine | undefined;
+}
+
+const toIso = (ms: number | null | undefined): IsoDateTime | undefined =>
+  ms === null || ms === undefined ? undefined : (new Date(ms).toISOString() as IsoDateTime);
+
+export async function createNetworkService(deps: NetworkServiceDeps): Promise<NetworkController> {
+  const { store, repo, clock } = deps;
+  let settings = await store.getMeta<NetworkSettings>(networkSettingsKey);
+  let syncEnabled = (await store.getMeta<boolean>(syncEnabledKey)) ?? true;
+  const lastReceived: Record<string, number> =
+    (await store.getMeta<Record<string, number>>(facilityLastReceivedKey)) ?? {};
+  let profile: DeviceProfile | undefined;
+  let engine: SyncEngine | undefined;
+  let peer: { transport: PeerTransport; detach: () => void; off: () => void } | undefined;
+  let tab: { transport: TabTransport; detach: () => void } | undefined;
+  let facilityNames: Record<string, string> = {};
+  const listeners = new Set<(view: NetworkView) => void>();
+  let emitScheduled = false;
+  let persistTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const refreshFacilityNames = async () => {
+    const network = await repo.get(networkDocId);
+    facilityNames = Object.fromEntries(readFacilities(network).map((f) => [f.code, f.name]));
+  };
+  repo.onUpdate((docId) => {
+    if (docId === networkDocId) {
+      void refreshFacilityNames().then(scheduleEmit);
+    }
+  });
+  await refreshFacilityNames();
+
+  function scheduleEmit() {
+    if (emitScheduled) return;
+    emitScheduled = true;
+    queueMicrotask(() => {
+      emitScheduled = false;
+      const view = status();
+      for (const listener of listeners) listener(view);
+    });
+  }
+
+  /** "Data as of" must survive restarts: reports show it for offline facilities too. */
+  function rememberLastReceived() {
+    if (!engine) return;
+    let changed = false;
+    for (const facility of engine.status().facilities) {
+      const at = facility.lastReceivedAt;
+      if (at !== null && at > (lastReceived[facility.facility] ?? 0)) {
+        lastReceived[facility.facility] = at;
+        changed = true;
+      }
+    }
+    if (!changed || persistTimer !== undefined) return;
+    persistTimer = setTimeout(() => {
+      persistTimer = undefined;
+      store
+        .setMeta(facilityLastReceivedKey, { ...lastReceived })
+        .catch((error: unknown) =>
+          deps.logger.log('warn', 'last-received-not-saved', { error: String(error) }),
+        );
+    }, 2_000);
+  }
+
+  function startTransports() {
+    if (!engine || !profile || !syncEnabled) return;
+    if (!tab && deps.createTabTransport) {
+      const transport = deps.createTabTransport(profile);
+      if (transport) {
+        tab = { transport, detach: engine.addTransport(transport) };
+        transport.start();
+      }
+    }
+    if (!peer && settings && deps.createPeerTransport) {
+      const transport = deps.createPeerTransport(settings, profile);
+      if (transport) {
+        peer = {
+          transport,
+          detach: engine.addTransport(transport),
+          off: transport.onChange(scheduleEmit),
+        };
+        transport
+          .start()
+          .catch((error: unknown) =>
+            deps.logger.log('warn', 'peer-transport-failed', { error: String(error) }),
+          );
+      }
+    }
+    scheduleEmit();
+  }
+
+  function stopTransports() {
+    if (peer) {
+      peer.off();
+      peer.detach();
+      peer.transport.stop();
+      peer = undefined;
+    }
+    if (tab) {
+      tab.detach();
+      tab.transport.stop();
+      tab = undefined;
+    }
+    scheduleEmit();
+  }
+
+  function status(): NetworkView {
+    const sync = engine?.status();
+    const ownDevice = profile?.deviceId;
+    const peers: PeerView[] = (sync?.peers ?? []).map((p) => {
+      const view: PeerView = {
+        deviceId: p.deviceId,
+        facilityCode: p.facility,
+        sameDevice: p.deviceId === ownDevice,
+        relay: p.relay,
+        connected: p.connected,
+        pendingToSend: p.pendingToSend.length,
+        behind: p.behind.length,
+      };
+      const name = facilityNames[p.facility];
+      if (name) view.facilityName = name;
+      const at = toIso(p.lastReceivedAt);
+      if (at) view.lastReceivedAt = at;
+      return view;
+    });
+    const byCode = new Map<string, FacilityView>();
+    const known = new Set([...Object.keys(facilityNames), ...Object.keys(lastReceived)]);
+    for (const code of known) {
+      if (code === profile?.facility.code) continue;
+      const view: FacilityView = {
+        code,
+        connected: false,
+        devices: 0,
+        pendingToSend: 0,
+        behind: 0,
+      };
+      const name = facilityNames[code];
+      if (name) view.name = name;
+      const at = toIso(lastReceived[code]);
+      if (at) view.lastReceivedAt = at;
+      byCode.set(code, view);
+    }
+    for (const f of sync?.facilities ?? []) {
+      if (f.facility === profile?.facility.code && f.devices.every((d) => d === ownDevice))
+        continue;
+      const view = byCode.get(f.facility) ?? {
+        code: f.facility,
+        connected: false,
+        devices: 0,
+        pendingToSend: 0,
+        behind: 0,
+      };
+      view.connected = f.connected;
+      view.devices = f.devices.filter((d) => d !== ownDevice).length;
+      view.pendingToSend = f.pendingToSend;
+      view.behind = f.behind;
+      const at = toIso(Math.max(f.lastReceivedAt ?? 0, lastReceived[f.facility] ?? 0) || null);
+      if (at) view.lastReceivedAt = at;
+      const name = facilityNames[f.facility];
+      if (name) view.name = name;
+      byCode.set(f.facility, view);
+    }
+    const view: NetworkView = {
+      joined: settings !== undefined,
+      syncEnabled,
+      signaling: peer ? peer.transport.signalingState() : 'off',
+      peerConnections: peer ? peer.transport.peerConnectionCount() : 0,
+      peers: peers.filter((p) => !p.sameDevice || p.connected),
+      facilities: [...byCode.values()].sort((a, b) =>
+        (a.name ?? a.code).localeCompare(b.name ?? b.code),
+      ),
+    };
+    if (settings) view.networkName = settings.networkName;
+    return view;
+  }
+
+  const controller: NetworkController = {
+    async start(next) {
+      if (engine) return;
+      profile = next;
+      await deps.host.init();
+      engine = createSyncEngine({
+        host: deps.host,
+        deviceId: next.deviceId,
+        facility: next.facility.code,
+        logger: deps.logger,
+        clock,
+      });
+      engine.onStatus(() => {
+        rememberLastReceived();
+        scheduleEmit();
+      });
+      startTransports();
+    },
+    stop() {
+      stopTransports();
+      engine?.stop();
+      engine = undefined;
+    },
+    engine: () => engine,
+    settings: () => settings,
+    defaultSignalingUrls: () => [...deps.defaultSignalingUrls],
+    async saveSettings(input) {
+      const result = validateNetworkSettings({ ...input });
+      if (!result.ok) return err({ type: 'invalid', issues: result.error });
+      try {
+        await store.setMeta(networkSettingsKey, result.value);
+      } catch {
+        return err({ type: 'storage', code: 'write-failed' });
+      }
+      settings = result.value;
+      // New settings mean a new network (or new servers): reconnect from scratch.
+      if (peer) {
+        peer.off();
+        peer.detach();
+        peer.transport.stop();
+        peer = undefined;
+      }
+      startTransports();
+      return ok(result.value);
+    },
+    async leave() {
+      stopTransports();
+      settings = undefined;
+      await store.setMeta(networkSettingsKey, undefined);
+      startTransports();
+    },
+    status,
+    onStatus(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    setSyncEnabled(enabled) {
+      if (enabled === syncEnabled) return;
+      syncEnabled = enabled;
+      store
+        .setMeta(syncEnabledKey, enabled)
+        .catch((error: unknown) =>
+          deps.logger.log('warn', 'sync-switch-not-saved', { error: String(error) }),
+        );
+      if (enabled) {
+        startTransports();
+        peer?.transport.reconnect();
+      } else stopTransports();
+    },
+    async requestRecord(ctcId: CtcId): Promise<RecordRequestOutcome> {
+      if (!engine) return 'not-joined';
+      const result = await engine.request(patientDocId(ctcId), {
+        timeoutMs: deps.requestTimeoutMs ?? 10_000,
+      });
+      if (result.ok) return 'received';
+      switch (result.error) {
+        case 'not-found':
+          return 'not-found';
+        case 'no-peers':
+          return settings ? 'no-peers' : 'not-joined';
+        case 'timeout':
+          return 'timeout';
+        default:
+          return 'no-peers';
+      }
+    },
+  };
+  return controller;
+}

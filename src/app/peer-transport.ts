@@ -1,0 +1,105 @@
+/**
+ * The browser's peer transport: WebRTC, run by one tab per device. Tabs of a device share its
+ * storage and sync with each other over BroadcastChannel, so only the tab holding the Web Lock
+ * connects to other devices; another tab takes over when that one closes.
+ */
+import {
+  createBroadcastChannelTransport,
+  type PeerId,
+  type SyncLogger,
+  type Channel,
+} from '../sync';
+import { createWebRtcTransport, type WebRtcTransport } from '../sync/webrtc';
+import type { PeerTransport, TabTransport } from './network-service';
+import type { DeviceProfile, NetworkSettings, SignalingState } from './views';
+
+const lockName = 'pamoja-peer-transport';
+
+interface LockManagerLike {
+  request(name: string, callback: () => Promise<void>): Promise<unknown>;
+}
+
+function lockManager(): LockManagerLike | undefined {
+  const nav = globalThis.navigator as (Navigator & { locks?: LockManagerLike }) | undefined;
+  return nav?.locks;
+}
+
+export function createBrowserPeerTransport(
+  settings: NetworkSettings,
+  profile: DeviceProfile,
+  logger: SyncLogger,
+): PeerTransport | undefined {
+  const created = createWebRtcTransport({
+    signalingUrls: settings.signalingUrls,
+    networkName: settings.networkName,
+    networkSecret: settings.secret,
+    deviceId: profile.deviceId,
+    iceServers: settings.iceServers,
+    logger,
+  });
+  if (!created.ok) {
+    logger.log('warn', 'webrtc-unavailable', { issues: created.error });
+    return undefined;
+  }
+  const webrtc: WebRtcTransport = created.value;
+  let leading = false;
+  let stopped = false;
+  let releaseLock: (() => void) | undefined;
+  const changeListeners = new Set<() => void>();
+  const notify = () => {
+    for (const listener of changeListeners) listener();
+  };
+  webrtc.onStatus(notify);
+
+  async function lead() {
+    leading = true;
+    notify();
+    await webrtc.start();
+  }
+
+  return {
+    onPeerConnected(listener: (peer: PeerId, channel: Channel) => void) {
+      return webrtc.onPeerConnected(listener);
+    },
+    async start() {
+      stopped = false;
+      const locks = lockManager();
+      if (!locks) return lead();
+      void locks.request(
+        lockName,
+        () =>
+          new Promise<void>((release) => {
+            if (stopped) return release();
+            releaseLock = release;
+            lead().catch((error: unknown) =>
+              logger.log('warn', 'webrtc-start-failed', { error: String(error) }),
+            );
+          }),
+      );
+    },
+    stop() {
+      stopped = true;
+      webrtc.stop();
+      leading = false;
+      releaseLock?.();
+      releaseLock = undefined;
+      notify();
+    },
+    reconnect: () => webrtc.reconnect(),
+    signalingState(): SignalingState {
+      if (!leading) return 'off';
+      const state = webrtc.status().signaling;
+      return state === 'stopped' ? 'off' : state;
+    },
+    peerConnectionCount: () => webrtc.peerConnectionCount(),
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+  };
+}
+
+export function createTabTransport(databaseName: string): TabTransport | undefined {
+  if (typeof BroadcastChannel === 'undefined') return undefined;
+  return createBroadcastChannelTransport({ name: `pamoja-sync:${databaseName}` });
+}

@@ -1,0 +1,150 @@
+/**
+ * A `Channel` over one reliable, ordered RTCDataChannel. Sending respects the browser's buffer:
+ * above a high-water mark frames wait in a queue that drains on `bufferedamountlow`, because
+ * overfilling the data channel's buffer makes Chromium close it. Nothing is dropped silently: a
+ * frame above 16 KiB is refused with an exception (the engine chunks at 16 KiB, so it is a bug),
+ * and a queue that outgrows its bound closes the channel with a reason.
+ */
+import { MAX_FRAME_BYTES } from '../limits';
+import type { Channel, SyncLogger } from '../ports';
+import { CloseReason } from '../reasons';
+
+export interface BufferLimits {
+  /** Above this many bytes buffered in the data channel, frames queue here instead. */
+  readonly highWaterBytes: number;
+  /** The queue drains when the data channel's buffer falls to this. */
+  readonly lowWaterBytes: number;
+  /** Bytes the queue may hold before the channel is closed as overflowing. */
+  readonly maxQueuedBytes: number;
+}
+
+export const defaultBufferLimits: BufferLimits = {
+  highWaterBytes: 1024 * 1024,
+  lowWaterBytes: 256 * 1024,
+  maxQueuedBytes: 64 * 1024 * 1024,
+};
+
+export const SEND_OVERFLOW = 'send-overflow';
+
+/** The part of RTCDataChannel used here (lets unit tests drive it without a browser). */
+export type DataChannelLike = Pick<
+  RTCDataChannel,
+  'send' | 'bufferedAmount' | 'bufferedAmountLowThreshold' | 'onbufferedamountlow' | 'readyState'
+>;
+
+export class DataChannelPipe implements Channel {
+  private closed = false;
+  private closeReason = '';
+  private readonly queue: Uint8Array<ArrayBuffer>[] = [];
+  private queuedBytes = 0;
+  private readonly messageListeners = new Set<(frame: Uint8Array) => void>();
+  private readonly closeListeners = new Set<(reason: string) => void>();
+
+  constructor(
+    private readonly dc: DataChannelLike,
+    private readonly limits: BufferLimits,
+    private readonly logger: SyncLogger,
+    private readonly peer: string,
+    /** Tears down the peer connection after a local close. */
+    private readonly onLocalClose: (reason: string) => void,
+  ) {
+    dc.bufferedAmountLowThreshold = limits.lowWaterBytes;
+    dc.onbufferedamountlow = () => this.drain();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Frames waiting for the data channel's buffer to empty (for tests and status). */
+  get queuedFrameCount(): number {
+    return this.queue.length;
+  }
+
+  send(frame: Uint8Array): void {
+    if (frame.byteLength > MAX_FRAME_BYTES) {
+      this.logger.log('warn', 'webrtc_frame_too_large', {
+        peer: this.peer,
+        bytes: frame.byteLength,
+      });
+      throw new RangeError(
+        `A frame of ${frame.byteLength} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit; chunk it.`,
+      );
+    }
+    if (this.closed) return;
+    if (this.queue.length > 0 || this.dc.bufferedAmount > this.limits.highWaterBytes) {
+      const copy = frame.slice();
+      this.queue.push(copy);
+      this.queuedBytes += copy.byteLength;
+      if (this.queuedBytes > this.limits.maxQueuedBytes) {
+        this.logger.log('warn', 'webrtc_send_overflow', {
+          peer: this.peer,
+          queuedBytes: this.queuedBytes,
+        });
+        this.close(SEND_OVERFLOW);
+      }
+      return;
+    }
+    // RTCDataChannel.send copies the bytes, so later edits by the caller cannot leak.
+    this.transmit(
+      frame.buffer instanceof ArrayBuffer ? (frame as Uint8Array<ArrayBuffer>) : frame.slice(),
+    );
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.fireClose(reason);
+    this.onLocalClose(reason);
+  }
+
+  onMessage(listener: (frame: Uint8Array) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  onClose(listener: (reason: string) => void): () => void {
+    if (this.closed) {
+      listener(this.closeReason);
+      return () => undefined;
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  deliver(frame: Uint8Array): void {
+    if (this.closed) return;
+    for (const listener of [...this.messageListeners]) listener(frame);
+  }
+
+  /** A close that did not start here (remote close, ICE failure, transport stop). */
+  fireClose(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.dc.onbufferedamountlow = null;
+    for (const listener of [...this.closeListeners]) listener(reason);
+    this.closeListeners.clear();
+    this.messageListeners.clear();
+  }
+
+  private drain(): void {
+    while (!this.closed && this.queue.length > 0) {
+      if (this.dc.bufferedAmount > this.limits.highWaterBytes) return;
+      const frame = this.queue.shift() as Uint8Array<ArrayBuffer>;
+      this.queuedBytes -= frame.byteLength;
+      this.transmit(frame);
+    }
+  }
+
+  private transmit(frame: Uint8Array<ArrayBuffer>): void {
+    try {
+      this.dc.send(frame);
+    } catch (error) {
+      // The channel died under us (state changed before its close event): the frame cannot go.
+      this.logger.log('warn', 'webrtc_send_failed', { peer: this.peer, error: String(error) });
+      this.close(CloseReason.transportClosed);
+    }
+  }
+}

@@ -1,0 +1,675 @@
+/**
+ * The browser transport between devices: exactly one RTCPeerConnection per pair of devices, with
+ * one reliable ordered data channel carrying every document's frames (docs/decisions/0011).
+ * Peers find each other through y-webrtc-compatible signaling servers, under a topic derived
+ * from the network secret and with every payload encrypted (network-keys.ts).
+ *
+ * Who offers is fixed: the peer with the lower peer id. The other side answers, so two peers
+ * never offer to each other at once (no glare). An attempt that does not open within
+ * `connectTimeoutMs` is abandoned and the initiator retries with backoff; so does it after a
+ * connection is lost. Signals are accepted only from the peer and attempt they belong to.
+ */
+import type { Clock } from '../../lib/deps';
+import { systemClock } from '../../lib/deps';
+import { err, ok, type Result } from '../../lib/result';
+import type { Channel, PeerId, SyncLogger, Timers, Transport } from '../ports';
+import { silentLogger, systemTimers } from '../ports';
+import { CloseReason } from '../reasons';
+import { DataChannelPipe, defaultBufferLimits, type BufferLimits } from './data-channel';
+import { deriveNetworkKeys, networkKeyIssues, type NetworkKeyIssue } from './network-keys';
+import {
+  createSignalingClient,
+  isPeerId,
+  randomHex,
+  type OnlineSource,
+  type SignalingAnnounce,
+  type SignalingClient,
+  type SignalingMessage,
+  type SignalingSocketFactory,
+  type SignalingState,
+} from './signaling-client';
+import { parseSignal, type Signal } from './signals';
+
+export interface WebRtcTransportOptions {
+  /** `ws:`/`wss:` URLs of y-webrtc-compatible signaling servers; every one is used. */
+  readonly signalingUrls: readonly string[];
+  readonly networkName: string;
+  /** The invite's shared secret; never sent anywhere. */
+  readonly networkSecret: string;
+  /** This device's id, announced to peers so a reloaded device replaces its older connection. */
+  readonly deviceId: string;
+  /** Random per session by default; never derived from a person, facility or device name. */
+  readonly peerId?: string;
+  /** STUN/TURN servers. Default none: host candidates only (same LAN, or tests on loopback). */
+  readonly iceServers?: RTCIceServer[];
+  readonly logger?: SyncLogger;
+  readonly timers?: Timers;
+  readonly clock?: Clock;
+  /** A float in [0, 1), for jitter. */
+  readonly random?: () => number;
+  /** Default: the global RTCPeerConnection. */
+  readonly RTCPeerConnection?: typeof RTCPeerConnection;
+  /** Default: the global WebSocket. */
+  readonly createSocket?: SignalingSocketFactory;
+  readonly online?: OnlineSource;
+  /** An attempt that has not opened its data channel by then is abandoned. */
+  readonly connectTimeoutMs?: number;
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  /** Consecutive failed attempts after which a peer is forgotten until it announces again. */
+  readonly maxRetries?: number;
+  /** Re-announce this often, so peers that missed each other (or gave up) meet again. */
+  readonly reannounceMs?: number;
+  /** Bad signals from one peer before it is ignored for `ignoreMs`. */
+  readonly badSignalLimit?: number;
+  readonly ignoreMs?: number;
+  readonly bufferLimits?: BufferLimits;
+}
+
+export type WebRtcPeerState = 'connecting' | 'connected' | 'closed';
+
+export interface WebRtcPeerStatus {
+  readonly peerId: PeerId;
+  /** Known once the peer announced itself or offered. */
+  readonly deviceId: string | undefined;
+  readonly state: WebRtcPeerState;
+  /** When it entered `state` (ms since the epoch). */
+  readonly since: number;
+}
+
+export interface WebRtcStatus {
+  readonly signaling: SignalingState;
+  readonly peers: readonly WebRtcPeerStatus[];
+}
+
+export interface WebRtcTransport extends Transport {
+  readonly peerId: PeerId;
+  /** Derives the network keys, connects to signaling and announces this peer. */
+  start(): Promise<void>;
+  /** Closes every peer connection and leaves signaling (no retries until `start()`). */
+  stop(): void;
+  /** Skips every backoff wait: signaling and peer connections are tried again now. */
+  reconnect(): void;
+  status(): WebRtcStatus;
+  onStatus(listener: (status: WebRtcStatus) => void): () => void;
+  /** Live RTCPeerConnections (connecting or open): at most one per remote device. */
+  peerConnectionCount(): number;
+}
+
+export interface WebRtcOptionIssue {
+  readonly field:
+    NetworkKeyIssue['field'] | 'signalingUrls' | 'deviceId' | 'peerId' | 'RTCPeerConnection';
+  readonly rule: NetworkKeyIssue['rule'] | 'invalid_url' | 'invalid' | 'unavailable';
+}
+
+/** A connection that was open at least this long resets the retry backoff when it ends. */
+const STABLE_MS = 30_000;
+/** Closed peers stay visible in status this long. */
+const CLOSED_VISIBLE_MS = 5 * 60_000;
+const MAX_PENDING_CANDIDATES = 64;
+const REMEMBERED_ENDED_ATTEMPTS = 8;
+const DATA_CHANNEL_LABEL = 'pamoja';
+
+interface Attempt {
+  readonly cid: string;
+  readonly initiator: boolean;
+  readonly pc: RTCPeerConnection;
+  readonly dc: RTCDataChannel;
+  pipe: DataChannelPipe | undefined;
+  openedAt: number | undefined;
+  timeout: unknown;
+  remoteDescriptionSet: boolean;
+  readonly pendingCandidates: RTCIceCandidateInit[];
+  /** Signal handling is async (SDP, ICE); one attempt handles its signals one at a time. */
+  ops: Promise<void>;
+  closed: boolean;
+}
+
+interface Remote {
+  readonly peerId: string;
+  deviceId: string | undefined;
+  attempt: Attempt | undefined;
+  state: WebRtcPeerState;
+  since: number;
+  failures: number;
+  retryTimer: unknown;
+  badSignals: number;
+  ignoredUntil: number;
+  /** Attempts that ended recently: their late signals are expected, not bad. */
+  readonly endedCids: string[];
+}
+
+function validateOptions(options: WebRtcTransportOptions): WebRtcOptionIssue[] {
+  const issues: WebRtcOptionIssue[] = [
+    ...networkKeyIssues(options.networkName, options.networkSecret),
+  ];
+  if (options.signalingUrls.length === 0)
+    issues.push({ field: 'signalingUrls', rule: 'non_empty' });
+  for (const url of options.signalingUrls) {
+    if (!/^wss?:\/\/[^\s]+$/.test(url))
+      issues.push({ field: 'signalingUrls', rule: 'invalid_url' });
+  }
+  if (options.deviceId.length === 0) issues.push({ field: 'deviceId', rule: 'non_empty' });
+  else if (options.deviceId.length > 128) issues.push({ field: 'deviceId', rule: 'too_long' });
+  if (options.peerId !== undefined && !isPeerId(options.peerId)) {
+    issues.push({ field: 'peerId', rule: 'invalid' });
+  }
+  if (!options.RTCPeerConnection && typeof globalThis.RTCPeerConnection !== 'function') {
+    issues.push({ field: 'RTCPeerConnection', rule: 'unavailable' });
+  }
+  return issues;
+}
+
+export function createWebRtcTransport(
+  options: WebRtcTransportOptions,
+): Result<WebRtcTransport, WebRtcOptionIssue[]> {
+  const issues = validateOptions(options);
+  return issues.length > 0 ? err(issues) : ok(new WebRtcTransportImpl(options));
+}
+
+class WebRtcTransportImpl implements WebRtcTransport {
+  readonly peerId: PeerId;
+  private readonly logger: SyncLogger;
+  private readonly timers: Timers;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly PeerConnection: typeof RTCPeerConnection;
+  private readonly bufferLimits: BufferLimits;
+  private readonly connectTimeoutMs: number;
+  private readonly retryInitialMs: number;
+  private readonly retryMaxMs: number;
+  private readonly maxRetries: number;
+  private readonly reannounceMs: number;
+  private readonly badSignalLimit: number;
+  private readonly ignoreMs: number;
+
+  private readonly remotes = new Map<string, Remote>();
+  private readonly connectListeners = new Set<(peer: PeerId, channel: Channel) => void>();
+  private readonly statusListeners = new Set<(status: WebRtcStatus) => void>();
+  private signaling: SignalingClient | undefined;
+  private unsubscribers: (() => void)[] = [];
+  private running = false;
+  /** Bumped by every start and stop, so a start still deriving keys knows it was superseded. */
+  private generation = 0;
+  private reannounceTimer: unknown;
+
+  constructor(private readonly options: WebRtcTransportOptions) {
+    this.peerId = (options.peerId ?? randomHex(12)) as PeerId;
+    this.logger = options.logger ?? silentLogger;
+    this.timers = options.timers ?? systemTimers;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.PeerConnection = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    this.bufferLimits = options.bufferLimits ?? defaultBufferLimits;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
+    this.retryInitialMs = options.retryInitialMs ?? 1_000;
+    this.retryMaxMs = options.retryMaxMs ?? 60_000;
+    this.maxRetries = options.maxRetries ?? 8;
+    this.reannounceMs = options.reannounceMs ?? 120_000;
+    this.badSignalLimit = options.badSignalLimit ?? 50;
+    this.ignoreMs = options.ignoreMs ?? 10 * 60_000;
+  }
+
+  // ---- public surface -------------------------------------------------------------------------
+
+  onPeerConnected(listener: (peer: PeerId, channel: Channel) => void): () => void {
+    this.connectListeners.add(listener);
+    for (const remote of this.remotes.values()) {
+      const pipe = remote.attempt?.pipe;
+      if (pipe && !pipe.isClosed) listener(remote.peerId as PeerId, pipe);
+    }
+    return () => this.connectListeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const generation = ++this.generation;
+    const keys = await deriveNetworkKeys(this.options.networkName, this.options.networkSecret);
+    if (generation !== this.generation) return;
+    if (!keys.ok) {
+      // validateOptions already refused these inputs; this only guards a broken invariant.
+      throw new Error(`network keys: ${keys.error.map((i) => `${i.field} ${i.rule}`).join(', ')}`);
+    }
+    const signaling = createSignalingClient({
+      urls: this.options.signalingUrls,
+      keys: keys.value,
+      peerId: this.peerId,
+      deviceId: this.options.deviceId,
+      createSocket: this.options.createSocket,
+      online: this.options.online,
+      timers: this.timers,
+      random: this.random,
+      logger: this.logger,
+    });
+    this.signaling = signaling;
+    this.unsubscribers = [
+      signaling.onAnnounce((announce) => this.handleAnnounce(announce)),
+      signaling.onSignal((message) => this.handleSignal(message)),
+      signaling.onState(() => this.emitStatus()),
+    ];
+    signaling.start();
+    this.scheduleReannounce();
+    this.logger.log('info', 'webrtc_started', { peer: this.peerId });
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.generation += 1;
+    this.reannounceTimer = this.clear(this.reannounceTimer);
+    for (const remote of this.remotes.values()) {
+      remote.retryTimer = this.clear(remote.retryTimer);
+      if (remote.attempt) this.endAttempt(remote, remote.attempt, CloseReason.stopped, false);
+    }
+    this.remotes.clear();
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.unsubscribers = [];
+    this.signaling?.stop();
+    this.signaling = undefined;
+    this.logger.log('info', 'webrtc_stopped', { peer: this.peerId });
+    this.emitStatus();
+  }
+
+  reconnect(): void {
+    if (!this.running || !this.signaling) return;
+    this.signaling.reconnect();
+    this.signaling.announce();
+    for (const remote of this.remotes.values()) {
+      if (remote.attempt || !this.isInitiatorFor(remote.peerId)) continue;
+      remote.retryTimer = this.clear(remote.retryTimer);
+      remote.failures = 0;
+      this.startAttempt(remote);
+    }
+  }
+
+  status(): WebRtcStatus {
+    return {
+      signaling: this.signaling?.state() ?? 'stopped',
+      peers: [...this.remotes.values()]
+        // Only peers that said who they are; a stray signal from an unknown id is not a peer.
+        .filter(
+          (remote) => remote.deviceId !== undefined && remote.ignoredUntil <= this.clock.now(),
+        )
+        .map((remote) => ({
+          peerId: remote.peerId as PeerId,
+          deviceId: remote.deviceId,
+          state: remote.state,
+          since: remote.since,
+        })),
+    };
+  }
+
+  onStatus(listener: (status: WebRtcStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  peerConnectionCount(): number {
+    let count = 0;
+    for (const remote of this.remotes.values())
+      if (remote.attempt && !remote.attempt.closed) count++;
+    return count;
+  }
+
+  // ---- discovery ------------------------------------------------------------------------------
+
+  private isInitiatorFor(remotePeerId: string): boolean {
+    return this.peerId < remotePeerId;
+  }
+
+  private remoteFor(peerId: string): Remote {
+    let remote = this.remotes.get(peerId);
+    if (!remote) {
+      remote = {
+        peerId,
+        deviceId: undefined,
+        attempt: undefined,
+        state: 'closed',
+        since: this.clock.now(),
+        failures: 0,
+        retryTimer: undefined,
+        badSignals: 0,
+        ignoredUntil: 0,
+        endedCids: [],
+      };
+      this.remotes.set(peerId, remote);
+    }
+    return remote;
+  }
+
+  private isIgnored(peerId: string): boolean {
+    const remote = this.remotes.get(peerId);
+    return remote !== undefined && remote.ignoredUntil > this.clock.now();
+  }
+
+  private handleAnnounce(announce: SignalingAnnounce): void {
+    if (!this.running || this.isIgnored(announce.from)) return;
+    if (announce.device === this.options.deviceId) {
+      // Another tab of this device: tabs sync over BroadcastChannel, not WebRTC.
+      this.logger.log('debug', 'webrtc_own_device_announce', { peer: announce.from });
+      return;
+    }
+    const remote = this.remoteFor(announce.from);
+    remote.deviceId = announce.device;
+    if (this.isInitiatorFor(remote.peerId)) {
+      const pending = remote.attempt !== undefined && remote.attempt.openedAt === undefined;
+      if (remote.attempt && !(pending && !announce.directed)) return;
+      // A pending offer made before the peer (re)joined the topic never reached it: offer anew.
+      if (remote.attempt) this.endAttempt(remote, remote.attempt, 'superseded', false);
+      // An announce means the peer is there now: whatever backoff we were in is moot.
+      remote.retryTimer = this.clear(remote.retryTimer);
+      remote.failures = 0;
+      this.startAttempt(remote);
+    } else if (!announce.directed && !remote.attempt) {
+      // It offers, but only to peers it knows: tell it about us (only us, not the whole topic).
+      this.signaling?.announce(remote.peerId);
+    }
+    this.emitStatus();
+  }
+
+  private scheduleReannounce(): void {
+    const delay = Math.round(this.reannounceMs * (0.75 + this.random() * 0.5));
+    this.reannounceTimer = this.timers.setTimeout(() => {
+      this.reannounceTimer = undefined;
+      if (!this.running) return;
+      this.signaling?.announce();
+      this.pruneClosed();
+      this.scheduleReannounce();
+    }, delay);
+  }
+
+  private pruneClosed(): void {
+    const now = this.clock.now();
+    for (const [peerId, remote] of this.remotes) {
+      const idle = !remote.attempt && remote.retryTimer === undefined && remote.ignoredUntil <= now;
+      if (idle && now - remote.since > CLOSED_VISIBLE_MS) this.remotes.delete(peerId);
+    }
+  }
+
+  // ---- connection attempts --------------------------------------------------------------------
+
+  private newAttempt(remote: Remote, cid: string, initiator: boolean): Attempt {
+    const pc = new this.PeerConnection({ iceServers: this.options.iceServers ?? [] });
+    // Negotiated with a fixed id: both ends create the same channel, no `datachannel` event race.
+    const dc = pc.createDataChannel(DATA_CHANNEL_LABEL, { negotiated: true, id: 0, ordered: true });
+    dc.binaryType = 'arraybuffer';
+    const attempt: Attempt = {
+      cid,
+      initiator,
+      pc,
+      dc,
+      pipe: undefined,
+      openedAt: undefined,
+      timeout: undefined,
+      remoteDescriptionSet: false,
+      pendingCandidates: [],
+      ops: Promise.resolve(),
+      closed: false,
+    };
+    remote.attempt = attempt;
+    remote.state = 'connecting';
+    remote.since = this.clock.now();
+    attempt.timeout = this.timers.setTimeout(() => {
+      attempt.timeout = undefined;
+      if (attempt.openedAt !== undefined) return;
+      this.logger.log('info', 'webrtc_connect_timeout', { peer: remote.peerId, cid });
+      this.endAttempt(remote, attempt, 'connect-timeout', true);
+    }, this.connectTimeoutMs);
+
+    pc.onicecandidate = (event) => {
+      if (attempt.closed || !event.candidate) return;
+      this.signaling?.signal(remote.peerId, {
+        kind: 'candidate',
+        cid,
+        candidate: event.candidate.toJSON(),
+      });
+    };
+    pc.onconnectionstatechange = () => {
+      const state = pc.connectionState;
+      if (state === 'failed' || state === 'closed') {
+        this.endAttempt(remote, attempt, CloseReason.transportClosed, true);
+      }
+    };
+    dc.onopen = () => this.opened(remote, attempt);
+    dc.onclose = () => this.endAttempt(remote, attempt, CloseReason.transportClosed, true);
+    dc.onmessage = (event: MessageEvent<unknown>) => {
+      if (attempt.closed) return;
+      // A frame can be queued behind our own open event; make sure the channel exists first.
+      if (!attempt.pipe) this.opened(remote, attempt);
+      if (event.data instanceof ArrayBuffer) attempt.pipe?.deliver(new Uint8Array(event.data));
+      else this.logger.log('warn', 'webrtc_text_frame_dropped', { peer: remote.peerId });
+    };
+    this.emitStatus();
+    return attempt;
+  }
+
+  private startAttempt(remote: Remote): void {
+    if (!this.running || remote.attempt) return;
+    const attempt = this.newAttempt(remote, randomHex(8), true);
+    this.logger.log('debug', 'webrtc_offer', { peer: remote.peerId, cid: attempt.cid });
+    this.enqueue(remote, attempt, async () => {
+      const offer = await attempt.pc.createOffer();
+      await attempt.pc.setLocalDescription(offer);
+      this.signaling?.signal(remote.peerId, {
+        kind: 'offer',
+        cid: attempt.cid,
+        sdp: offer.sdp ?? '',
+        device: this.options.deviceId,
+      });
+    });
+  }
+
+  private enqueue(remote: Remote, attempt: Attempt, op: () => Promise<void>): void {
+    attempt.ops = attempt.ops.then(async () => {
+      if (attempt.closed) return;
+      try {
+        await op();
+      } catch (error) {
+        // Bad SDP or a candidate the browser refuses: this attempt cannot work.
+        this.logger.log('warn', 'webrtc_negotiation_failed', {
+          peer: remote.peerId,
+          cid: attempt.cid,
+          error: String(error),
+        });
+        this.strike(remote, 'negotiation-failed');
+        this.endAttempt(remote, attempt, 'negotiation-failed', true);
+      }
+    });
+  }
+
+  private opened(remote: Remote, attempt: Attempt): void {
+    if (attempt.closed || attempt.pipe) return;
+    attempt.openedAt = this.clock.now();
+    attempt.timeout = this.clear(attempt.timeout);
+    const pipe = new DataChannelPipe(
+      attempt.dc,
+      this.bufferLimits,
+      this.logger,
+      remote.peerId,
+      (reason) => this.endAttempt(remote, attempt, reason, false),
+    );
+    attempt.pipe = pipe;
+    remote.state = 'connected';
+    remote.since = attempt.openedAt;
+    remote.badSignals = 0;
+    this.logger.log('info', 'webrtc_connected', { peer: remote.peerId, device: remote.deviceId });
+    this.replaceOlderConnectionsOfDevice(remote);
+    this.emitStatus();
+    for (const listener of [...this.connectListeners]) listener(remote.peerId as PeerId, pipe);
+  }
+
+  /** A device that reloaded comes back under a new peer id: its old connection must go. */
+  private replaceOlderConnectionsOfDevice(current: Remote): void {
+    if (current.deviceId === undefined) return;
+    for (const [peerId, other] of this.remotes) {
+      if (other === current || other.deviceId !== current.deviceId) continue;
+      this.logger.log('info', 'webrtc_replaced', { peer: peerId, by: current.peerId });
+      other.retryTimer = this.clear(other.retryTimer);
+      if (other.attempt) this.endAttempt(other, other.attempt, CloseReason.replaced, false);
+      this.remotes.delete(peerId);
+    }
+  }
+
+  /**
+   * Ends an attempt or an open connection. `retry`: the loss was not asked for here, so the
+   * initiator tries again after a backoff.
+   */
+  private endAttempt(remote: Remote, attempt: Attempt, reason: string, retry: boolean): void {
+    if (attempt.closed) return;
+    attempt.closed = true;
+    attempt.timeout = this.clear(attempt.timeout);
+    attempt.pc.onicecandidate = null;
+    attempt.pc.onconnectionstatechange = null;
+    attempt.dc.onopen = attempt.dc.onclose = attempt.dc.onmessage = null;
+    try {
+      attempt.dc.close();
+      attempt.pc.close();
+    } catch (error) {
+      this.logger.log('debug', 'webrtc_close_failed', {
+        peer: remote.peerId,
+        error: String(error),
+      });
+    }
+    const wasOpen = attempt.openedAt !== undefined;
+    if (wasOpen) {
+      this.logger.log('info', 'webrtc_closed', { peer: remote.peerId, reason });
+      attempt.pipe?.fireClose(reason);
+    }
+    remote.endedCids.push(attempt.cid);
+    if (remote.endedCids.length > REMEMBERED_ENDED_ATTEMPTS) remote.endedCids.shift();
+    if (remote.attempt !== attempt) return;
+    remote.attempt = undefined;
+    remote.state = 'closed';
+    remote.since = this.clock.now();
+    if (wasOpen && remote.since - (attempt.openedAt ?? remote.since) >= STABLE_MS)
+      remote.failures = 0;
+    if (retry && this.running && this.remotes.get(remote.peerId) === remote)
+      this.scheduleRetry(remote);
+    this.emitStatus();
+  }
+
+  private scheduleRetry(remote: Remote): void {
+    if (!this.isInitiatorFor(remote.peerId)) return;
+    if (remote.failures >= this.maxRetries) {
+      this.logger.log('info', 'webrtc_peer_forgotten', {
+        peer: remote.peerId,
+        attempts: remote.failures,
+      });
+      this.remotes.delete(remote.peerId);
+      return;
+    }
+    const ceiling = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** remote.failures);
+    const delay = Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+    remote.failures += 1;
+    remote.retryTimer = this.clear(remote.retryTimer);
+    remote.retryTimer = this.timers.setTimeout(() => {
+      remote.retryTimer = undefined;
+      if (this.remotes.get(remote.peerId) === remote) this.startAttempt(remote);
+    }, delay);
+  }
+
+  // ---- signals --------------------------------------------------------------------------------
+
+  private strike(remote: Remote, reason: string): void {
+    remote.badSignals += 1;
+    this.logger.log('warn', 'webrtc_bad_signal', {
+      peer: remote.peerId,
+      reason,
+      count: remote.badSignals,
+    });
+    if (remote.badSignals < this.badSignalLimit) return;
+    this.logger.log('warn', 'webrtc_peer_ignored', { peer: remote.peerId, forMs: this.ignoreMs });
+    remote.ignoredUntil = this.clock.now() + this.ignoreMs;
+    remote.badSignals = 0;
+    remote.retryTimer = this.clear(remote.retryTimer);
+    if (remote.attempt) this.endAttempt(remote, remote.attempt, 'ignored', false);
+    this.emitStatus();
+  }
+
+  private handleSignal(message: SignalingMessage): void {
+    if (!this.running || this.isIgnored(message.from)) return;
+    const signal = parseSignal(message.signal);
+    const remote = this.remoteFor(message.from);
+    if (!signal) return this.strike(remote, 'malformed');
+    if (signal.kind === 'offer') return this.handleOffer(remote, signal);
+    const attempt = remote.attempt;
+    if (!attempt || attempt.cid !== signal.cid) {
+      if (remote.endedCids.includes(signal.cid)) {
+        // Candidates of an attempt that timed out or was replaced still trickle in.
+        this.logger.log('debug', 'webrtc_stale_signal', { peer: remote.peerId, cid: signal.cid });
+        return;
+      }
+      return this.strike(remote, 'unknown-attempt');
+    }
+    if (signal.kind === 'answer') {
+      if (!attempt.initiator || attempt.remoteDescriptionSet)
+        return this.strike(remote, 'unexpected-answer');
+      attempt.remoteDescriptionSet = true;
+      this.enqueue(remote, attempt, async () => {
+        await attempt.pc.setRemoteDescription({ type: 'answer', sdp: signal.sdp });
+        await this.flushCandidates(attempt);
+      });
+      return;
+    }
+    this.handleCandidate(remote, attempt, signal);
+  }
+
+  private handleOffer(remote: Remote, signal: Extract<Signal, { kind: 'offer' }>): void {
+    if (this.isInitiatorFor(remote.peerId)) return this.strike(remote, 'offer-from-responder');
+    if (signal.device === this.options.deviceId)
+      return this.strike(remote, 'offer-from-own-device');
+    if (remote.attempt?.cid === signal.cid || remote.endedCids.includes(signal.cid)) return;
+    if (remote.attempt) {
+      // The initiator gave up on the old attempt (timeout, loss, restart): this one replaces it.
+      this.endAttempt(remote, remote.attempt, CloseReason.replaced, false);
+    }
+    remote.deviceId = signal.device;
+    const attempt = this.newAttempt(remote, signal.cid, false);
+    attempt.remoteDescriptionSet = true;
+    this.enqueue(remote, attempt, async () => {
+      await attempt.pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
+      await this.flushCandidates(attempt);
+      const answer = await attempt.pc.createAnswer();
+      await attempt.pc.setLocalDescription(answer);
+      this.signaling?.signal(remote.peerId, {
+        kind: 'answer',
+        cid: attempt.cid,
+        sdp: answer.sdp ?? '',
+      });
+    });
+  }
+
+  private handleCandidate(
+    remote: Remote,
+    attempt: Attempt,
+    signal: Extract<Signal, { kind: 'candidate' }>,
+  ): void {
+    if (!attempt.remoteDescriptionSet) {
+      if (attempt.pendingCandidates.length >= MAX_PENDING_CANDIDATES) {
+        return this.strike(remote, 'too-many-candidates');
+      }
+      attempt.pendingCandidates.push(signal.candidate);
+      return;
+    }
+    this.enqueue(remote, attempt, () => attempt.pc.addIceCandidate(signal.candidate));
+  }
+
+  private async flushCandidates(attempt: Attempt): Promise<void> {
+    const pending = attempt.pendingCandidates.splice(0);
+    for (const candidate of pending) await attempt.pc.addIceCandidate(candidate);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private clear(handle: unknown): undefined {
+    if (handle !== undefined) this.timers.clearTimeout(handle);
+    return undefined;
+  }
+
+  private emitStatus(): void {
+    if (this.statusListeners.size === 0) return;
+    const status = this.status();
+    for (const listener of [...this.statusListeners]) listener(status);
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The seed's scenario headless: real repositories and stores on each device, the replication
+ * engine over the in-memory network. (The browser version over WebRTC is in tests/e2e.)
+ */
+import { describe, expect, it } from 'vitest';
+import { createMemoryNetwork, silentLogger, type Transport } from '../../../src/sync';
+import { createNetworkService, type NetworkController } from '../../../src/app/network-service';
+import { createReplicaHost } from '../../../src/app/replica-host';
+import { createClinicService } from '../../../src/app/clinic-service';
+import { DocumentRepository } from '../../../src/crdt/repository';
+import { createMemoryStore } from '../../../src/storage/memory-store';
+import { sequentialIds } from '../../../src/app/ids';
+import type { ClinicService, NetworkSettings } from '../../../src/app/views';
+import type { CtcId } from '../../../src/domain/types';
+import { aminaForm, setupInput, testClock, visitForm } from './harness';
+
+const settings: NetworkSettings = {
+  networkName: 'Kinondoni',
+  secret: 'a shared secret',
+  signalingUrls: ['ws://127.0.0.1:4444'],
+  iceServers: [],
+};
+
+async function device(
+  net: ReturnType<typeof createMemoryNetwork>,
+  name: string,
+  facility: { code: string; name: string },
+  clock = testClock('2026-03-10T09:00:00.000Z'),
+) {
+  const store = createMemoryStore({ clock });
+  const repo = new DocumentRepository({ store, clock });
+  const transport: Transport = net.node(name);
+  const started: { network?: NetworkController } = {};
+  const service: ClinicService = createClinicService({
+    repo,
+    store,
+    clock,
+    ids: sequentialIds(name),
+    storage: {
+      usage: () => Promise.resolve({ usageBytes: 0, quotaBytes: 0, persisted: false }),
+      requestPersistence: () => Promise.resolve(false),
+    },
+    onProfileReady: (profile) => started.network!.start(profile),
+  });
+  const network = await createNetworkService({
+    repo,
+    store,
+    host: createReplicaHost(repo, store),
+    clock,
+    logger: silentLogger,
+    defaultSignalingUrls: [],
+    createPeerTransport: () => ({
+      onPeerConnected: (listener) => transport.onPeerConnected(listener),
+      start: () => Promise.resolve(),
+      stop: () => undefined,
+      reconnect: () => undefined,
+      signalingState: () => 'connected',
+      peerConnectionCount: () => 0,
+      onChange: () => () => undefined,
+    }),
+    requestTimeoutMs: 2_000,
+  });
+  started.network = network;
+  const saved = await network.saveSettings({
+    networkName: settings.networkName,
+    secret: settings.secret,
+    signalingUrls: settings.signalingUrls.join(' '),
+    iceUrls: '',
+    iceUsername: '',
+    iceCredential: '',
+  });
+  expect(saved.ok).toBe(true);
+  const profile = await service.setupDevice({
+    ...setupInput,
+    facilityCode: facility.code,
+    facilityName: facility.name,
+    userName: `Clinician ${name}`,
+  });
+  expect(profile.ok).toBe(true);
+  return { service, network, store, repo };
+}
+
+const settle = async (
+  net: ReturnType<typeof createMemoryNetwork>,
+  ...devices: { network: NetworkController }[]
+) => {
+  for (let i = 0; i < 20; i += 1) {
+    await net.flush();
+    await Promise.all(devices.map((d) => d.network.engine()?.whenIdle() ?? Promise.resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (net.inFlight() === 0) return;
+  }
+};
+
+describe('facilities connected (headless)', () => {
+  it("B finds A's patient, fetches the record, records a visit; A sees who, when, what", async () => {
+    const net = createMemoryNetwork({ seed: 1, delivery: 'microtask' });
+    const a = await device(net, 'a', { code: '01020003', name: 'Mbezi CTC' });
+    const b = await device(net, 'b', { code: '01020004', name: 'Temeke CTC' });
+    net.link('a', 'b');
+    await settle(net, a, b);
+
+    const registered = await a.service.registerPatient(aminaForm, { acknowledgeDuplicate: false });
+    if (!registered.ok) throw new Error(JSON.stringify(registered.error));
+    const ctcId: CtcId = registered.value;
+    await settle(net, a, b);
+
+    // B finds the patient in the network directory but does not hold the record yet.
+    const hits = await b.service.search('amina');
+    expect(hits.map((h) => [h.ctcId, h.held])).toEqual([[ctcId, false]]);
+    expect((await b.service.search(ctcId)).length).toBe(1);
+    expect(await b.service.getPatient(ctcId)).toBeUndefined();
+
+    expect(await b.network.requestRecord(ctcId)).toBe('received');
+    expect((await b.service.getPatient(ctcId))?.demographics.givenName).toBe('Amina');
+
+    const visit = await b.service.recordVisit(
+      ctcId,
+      visitForm('2026-03-10', '2026-04-09', {
+        symptoms: ['cough'],
+        otherMedicines: ['cotrimoxazole'],
+      }),
+    );
+    expect(visit.ok).toBe(true);
+    await settle(net, a, b);
+
+    const seenAtA = await a.service.getPatient(ctcId);
+    expect(seenAtA?.visits).toHaveLength(1);
+    expect(seenAtA?.visits[0]).toMatchObject({
+      stamp: { userName: 'Clinician b', facilityCode: '01020004' },
+      data: {
+        date: '2026-03-10',
+        symptoms: ['cough'],
+        otherMedicines: ['cotrimoxazole'],
+        regimen: '1r-A',
+      },
+    });
+    expect(seenAtA?.facilityNames['01020004']).toBe('Temeke CTC');
+    // The register summary at A shows where the patient was last seen.
+    expect((await a.service.search('amina'))[0]?.facilityCode).toBe('01020003');
+
+    const view = a.network.status();
+    expect(view.facilities.find((f) => f.code === '01020004')).toMatchObject({
+      name: 'Temeke CTC',
+      connected: true,
+    });
+    expect(view.facilities.find((f) => f.code === '01020004')?.lastReceivedAt).toBeDefined();
+  });
+
+  it('turning sync off tears the connection down; edits made apart merge when it comes back', async () => {
+    const net = createMemoryNetwork({ seed: 2, delivery: 'microtask' });
+    const a = await device(net, 'a', { code: '01020003', name: 'Mbezi CTC' });
+    const b = await device(net, 'b', { code: '01020003', name: 'Mbezi CTC' });
+    net.link('a', 'b');
+    await settle(net, a, b);
+    const registered = await a.service.registerPatient(aminaForm, { acknowledgeDuplicate: false });
+    if (!registered.ok) throw new Error('register failed');
+    const ctcId = registered.value;
+    await settle(net, a, b);
+    expect((await b.service.getPatient(ctcId))?.demographics.familyName).toBe('Mwakyusa');
+
+    b.network.setSyncEnabled(false);
+    net.unlink('a', 'b');
+    await settle(net, a, b);
+    expect(b.network.status().syncEnabled).toBe(false);
+
+    await a.service.recordVisit(ctcId, visitForm('2026-03-10', '2026-04-09'));
+    await b.service.editDemographics(ctcId, { ...aminaForm, phone: '0755 111 222' });
+
+    b.network.setSyncEnabled(true);
+    net.link('a', 'b');
+    await settle(net, a, b);
+    for (const d of [a, b]) {
+      const view = await d.service.getPatient(ctcId);
+      expect(view?.visits).toHaveLength(1);
+      expect(view?.demographics.phone).toBe('0755 111 222');
+    }
+  });
+});
