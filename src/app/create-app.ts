@@ -45,10 +45,14 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
   const profile = await store.getMeta<DeviceProfile>(profileKey);
   // The network document stays open: it is small and read on every screen.
   await repo.get(networkDocId);
+  // The host asks the network settings whether this device is a relay; they exist only after.
+  const settingsRef: { network?: NetworkController } = {};
   const network = await createNetworkService({
     repo,
     store,
-    host: createReplicaHost(repo, store),
+    host: createReplicaHost(repo, store, {
+      isRelay: () => settingsRef.network?.settings()?.relay ?? false,
+    }),
     clock,
     logger: consoleLogger,
     defaultSignalingUrls: options.defaultSignalingUrls ?? [],
@@ -65,6 +69,7 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     onProfileReady: (device) => network.start(device),
     ...(profile ? { profile } : {}),
   });
+  settingsRef.network = network;
   if (profile) await network.start(profile);
   return {
     service,

@@ -15,7 +15,7 @@ export interface AppReplicaHost extends ReplicaHost {
 export function createReplicaHost(
   repo: DocumentRepository,
   store: DocumentStore,
-  options: { relay?: boolean } = {},
+  options: { isRelay?: () => boolean } = {},
 ): AppReplicaHost {
   const held = new Set<DocId>();
   const holdingListeners = new Set<(added: readonly DocId[]) => void>();
@@ -32,7 +32,7 @@ export function createReplicaHost(
       for (const info of await store.listDocs()) held.add(info.docId);
     },
     holdings: () => held,
-    isRelay: () => options.relay ?? false,
+    isRelay: () => options.isRelay?.() ?? false,
     async stateVector(docId) {
       return repo.stateVector(docId);
     },

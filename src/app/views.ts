@@ -176,6 +176,8 @@ export interface NetworkSettingsInput {
   iceUrls: string;
   iceUsername: string;
   iceCredential: string;
+  /** Keep a copy of every record (an always-on relay device). */
+  relay?: boolean;
 }
 
 export interface NetworkSettings {
@@ -183,6 +185,7 @@ export interface NetworkSettings {
   secret: string;
   signalingUrls: string[];
   iceServers: Array<{ urls: string[]; username?: string; credential?: string }>;
+  relay: boolean;
 }
 
 export type SignalingState = 'off' | 'connecting' | 'connected' | 'offline' | 'backing-off';

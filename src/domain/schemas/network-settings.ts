@@ -11,6 +11,8 @@ export interface NetworkSettingsValues {
   secret: string;
   signalingUrls: string[];
   iceServers: Array<{ urls: string[]; username?: string; credential?: string }>;
+  /** An always-on device that keeps a copy of every record to carry between facilities. */
+  relay: boolean;
 }
 
 export const networkLimits = { nameMin: 3, nameMax: 64, secretMin: 12, secretMax: 256 } as const;
@@ -74,5 +76,6 @@ export function validateNetworkSettings(
             ...(iceCredential ? { credential: iceCredential } : {}),
           },
         ];
-  return ok({ networkName, secret, signalingUrls, iceServers });
+  const relay = raw.relay === true || raw.relay === 'true' || raw.relay === 'on';
+  return ok({ networkName, secret, signalingUrls, iceServers, relay });
 }

@@ -19,12 +19,14 @@ const settings: NetworkSettings = {
   secret: 'a shared secret',
   signalingUrls: ['ws://127.0.0.1:4444'],
   iceServers: [],
+  relay: false,
 };
 
 async function device(
   net: ReturnType<typeof createMemoryNetwork>,
   name: string,
   facility: { code: string; name: string },
+  relay = false,
   clock = testClock('2026-03-10T09:00:00.000Z'),
 ) {
   const store = createMemoryStore({ clock });
@@ -45,7 +47,9 @@ async function device(
   const network = await createNetworkService({
     repo,
     store,
-    host: createReplicaHost(repo, store),
+    host: createReplicaHost(repo, store, {
+      isRelay: () => started.network?.settings()?.relay ?? false,
+    }),
     clock,
     logger: silentLogger,
     defaultSignalingUrls: [],
@@ -68,6 +72,7 @@ async function device(
     iceUrls: '',
     iceUsername: '',
     iceCredential: '',
+    relay,
   });
   expect(saved.ok).toBe(true);
   const profile = await service.setupDevice({
@@ -175,5 +180,25 @@ describe('facilities connected (headless)', () => {
       expect(view?.visits).toHaveLength(1);
       expect(view?.demographics.phone).toBe('0755 111 222');
     }
+  });
+
+  it("a relay carries A's new patient to C; A and C are never connected", async () => {
+    const net = createMemoryNetwork({ seed: 3, delivery: 'microtask' });
+    const a = await device(net, 'a', { code: '01020003', name: 'Mbezi CTC' });
+    const r = await device(net, 'r', { code: '01020009', name: 'District relay' }, true);
+    const c = await device(net, 'c', { code: '01020005', name: 'Kigamboni CTC' });
+    net.link('a', 'r');
+    await settle(net, a, r, c);
+    const registered = await a.service.registerPatient(aminaForm, { acknowledgeDuplicate: false });
+    if (!registered.ok) throw new Error('register failed');
+    await a.service.recordVisit(registered.value, visitForm('2026-03-10', '2026-04-09'));
+    await settle(net, a, r, c);
+    net.unlink('a', 'r');
+    net.link('r', 'c');
+    await settle(net, a, r, c);
+    expect(net.isConnected('a', 'c')).toBe(false);
+    expect((await c.service.search('amina')).map((h) => h.ctcId)).toEqual([registered.value]);
+    expect(await c.network.requestRecord(registered.value)).toBe('received');
+    expect((await c.service.getPatient(registered.value))?.visits).toHaveLength(1);
   });
 });

@@ -20,6 +20,7 @@ describe('network settings', () => {
         secret: 'correct horse battery',
         signalingUrls: ['ws://127.0.0.1:4444', 'wss://signal.example.org'],
         iceServers: [],
+        relay: false,
       },
     });
   });
