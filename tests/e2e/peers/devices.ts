@@ -1,0 +1,105 @@
+/**
+ * Several devices in one browser: one browser context each (never two pages of one context,
+ * which would share IndexedDB and BroadcastChannel and sync without WebRTC), joined to one
+ * network through a signaling server this test process runs.
+ */
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { createSignalingServer, type SignalingServer } from '../../../signaling/server';
+import type { DeviceDetails } from '../data';
+import { Pamoja } from '../fixtures';
+
+export const network = { name: 'Kinondoni CTC network', secret: 'tembo-kubwa-2026-siri' };
+
+export async function startSignaling(): Promise<{ server: SignalingServer; url: string }> {
+  const server = createSignalingServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger: { log: () => undefined },
+  });
+  const { port } = await server.listen();
+  return { server, url: `ws://127.0.0.1:${port}` };
+}
+
+export function facilityDevice(
+  facilityCode: string,
+  facilityName: string,
+  userName: string,
+  deviceSlot = '1',
+): DeviceDetails {
+  return {
+    facilityName,
+    facilityCode,
+    region: 'Dar es Salaam',
+    district: 'Kinondoni',
+    userName,
+    role: 'clinician',
+    deviceSlot,
+  };
+}
+
+export class Device {
+  readonly app: Pamoja;
+  readonly errors: Error[] = [];
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly details: DeviceDetails,
+  ) {
+    this.app = new Pamoja(page);
+    page.on('pageerror', (error) => this.errors.push(error));
+  }
+
+  static async open(browser: Browser, details: DeviceDetails): Promise<Device> {
+    // A media permission is what makes Chromium offer loopback host candidates (testing.md).
+    const context = await browser.newContext({
+      permissions: ['microphone', 'camera'],
+      viewport: { width: 360, height: 740 },
+    });
+    const page = await context.newPage();
+    return new Device(context, page, details);
+  }
+
+  /** Set up the device and join the network. */
+  async join(signalingUrl: string, options: { relay?: boolean } = {}): Promise<void> {
+    await this.app.start(this.details);
+    await this.app.shell.open('#/settings');
+    const form = this.page.getByTestId('network-form');
+    await form.locator('#networkName').fill(network.name);
+    await form.locator('#secret').fill(network.secret);
+    await form.locator('#signalingUrls').fill(signalingUrl);
+    if (options.relay) await form.locator('#relay').check();
+    await form.getByTestId('save-button').click();
+    await expect(this.page.getByTestId('save-status')).toContainText(/saved|imehifadhiwa/i);
+  }
+
+  /** The network screen's figures, as the transport reports them. */
+  async openNetwork(): Promise<void> {
+    await this.app.shell.open('#/network');
+    await expect(this.page.getByTestId('screen-network')).toBeVisible();
+  }
+
+  /** Waits until a real RTCPeerConnection to `other` is open and carries the session. */
+  async expectConnectedTo(other: Device): Promise<void> {
+    await this.openNetwork();
+    const facility = this.page.locator(
+      `[data-testid=network-facility][data-code="${other.details.facilityCode}"]`,
+    );
+    await expect(facility).toHaveAttribute('data-connected', 'true', { timeout: 20_000 });
+    const count = Number(
+      await this.page.getByTestId('peer-connections').getAttribute('data-count'),
+    );
+    expect(count).toBeGreaterThanOrEqual(1);
+  }
+
+  async setSync(enabled: boolean): Promise<void> {
+    await this.openNetwork();
+    const toggle = this.page.getByTestId('sync-switch');
+    if ((await toggle.isChecked()) !== enabled) await toggle.click();
+    await expect(toggle).toHaveAttribute('data-enabled', String(enabled));
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+}
