@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 const benches = [
   { name: 'sync', script: 'bench:sync', needs: 'bench/sync/run.ts' },
   { name: 'storage', script: 'bench:storage', needs: 'bench/storage/run.mjs' },
-  { name: 'webrtc', script: 'bench:webrtc', needs: 'bench/webrtc/run.mjs' },
+  { name: 'webrtc', script: 'bench:webrtc', needs: 'bench/webrtc/run.ts' },
 ];
 const only = process.argv.slice(2);
 let failed = 0;

@@ -7,12 +7,24 @@ import { updatePrompt } from './ui/pwa.svelte';
 import { Session } from './ui/state/session.svelte';
 import { sessionContext } from './ui/state/context';
 
+/**
+ * Offered when a device joins a network: the build's servers (VITE_SIGNALING_URLS, separated by
+ * spaces or commas), else the one `npm start` runs beside the app on port 4444.
+ */
+function defaultSignalingUrls(): string[] {
+  const configured = (import.meta.env.VITE_SIGNALING_URLS as string | undefined) ?? '';
+  const urls = configured.split(/[\s,]+/).filter((url) => url.length > 0);
+  if (urls.length > 0) return urls;
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return [`${scheme}://${location.hostname}:4444`];
+}
+
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
 try {
-  const app = await createClinicApp();
-  mount(App, { target, context: sessionContext(new Session(app.service)) });
+  const app = await createClinicApp({ defaultSignalingUrls: defaultSignalingUrls() });
+  mount(App, { target, context: sessionContext(new Session(app.service, app.network)) });
 } catch (error) {
   // No storage (e.g. a private window that refuses IndexedDB): say so instead of a blank page.
   console.error('Pamoja could not start', error);

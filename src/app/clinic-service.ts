@@ -348,7 +348,8 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
           birthYear: row.birthYear,
           facilityCode: row.facilityCode,
           status: row.status,
-          held: await repo.isStored(patientDocId(row.ctcId)),
+          // Held means the full record is here, not only entries recorded before it arrived.
+          held: (await store.getPatientRow(row.ctcId)) !== undefined,
         });
       }
       return [...hits.values()].sort(

@@ -91,7 +91,9 @@ export function createBrowserPeerTransport(
       const state = webrtc.status().signaling;
       return state === 'stopped' ? 'off' : state;
     },
-    peerConnectionCount: () => webrtc.peerConnectionCount(),
+    // Open connections only: an attempt still dialling a device that left is not a connection.
+    peerConnectionCount: () =>
+      webrtc.status().peers.filter((peer) => peer.state === 'connected').length,
     onChange(listener) {
       changeListeners.add(listener);
       return () => changeListeners.delete(listener);

@@ -69,8 +69,15 @@ export class DocumentRepository {
     return (await this.load(docId)).doc;
   }
 
+  /**
+   * A closed document's state vector comes from storage (written with every commit), so
+   * replication can compare thousands of documents without loading them.
+   */
   async stateVector(docId: DocId): Promise<Uint8Array> {
-    return Y.encodeStateVector(await this.get(docId));
+    const open = this.open.get(docId);
+    if (open) return Y.encodeStateVector((await open).doc);
+    const info = await this.store.getDocInfo(docId);
+    return info ? info.stateVector : Y.encodeStateVector(new Y.Doc());
   }
 
   async encodeDiff(docId: DocId, remoteStateVector?: Uint8Array): Promise<Uint8Array> {

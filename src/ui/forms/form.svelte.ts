@@ -78,6 +78,15 @@ export class FormState {
     unsaved.mark(this.id, false);
   }
 
+  /**
+   * The form stays open after a save (a settings form): what was saved becomes the new
+   * starting point, so the form is no longer "changed" and offers nothing to clear.
+   */
+  startFrom(values: FormValues): void {
+    this.#initial = { ...values };
+    this.reset();
+  }
+
   /** The form is closing: the draft stays for a reload, but it no longer blocks updates. */
   close(): void {
     unsaved.mark(this.id, false);

@@ -11,6 +11,7 @@ export type Route =
   | { name: 'register' }
   | { name: 'clinic' }
   | { name: 'settings' }
+  | { name: 'network' }
   | { name: 'patient'; ctcId: CtcId }
   | { name: EntryFormName; ctcId: CtcId; supersedes?: EntryId }
   | { name: 'edit'; ctcId: CtcId }
@@ -27,7 +28,10 @@ export function parseHash(hash: string): Route {
     .map((part) => decodeURIComponent(part));
   const [first, second, third, fourth, ...rest] = parts;
   if (first === undefined) return { name: 'home' };
-  if (parts.length === 1 && (first === 'register' || first === 'clinic' || first === 'settings'))
+  if (
+    parts.length === 1 &&
+    (first === 'register' || first === 'clinic' || first === 'settings' || first === 'network')
+  )
     return { name: first };
   if (first !== 'patient' || second === undefined || !ctcIdPattern.test(second) || rest.length > 0)
     return { name: 'not-found' };
@@ -50,6 +54,7 @@ export function hrefOf(route: Route): string {
     case 'register':
     case 'clinic':
     case 'settings':
+    case 'network':
       return `#/${route.name}`;
     case 'patient':
       return `#/patient/${route.ctcId}`;

@@ -1,16 +1,23 @@
 /**
  * Who is using this device and in which language: the profile as runes, so setting up the
- * device or switching language re-renders the shell at once.
+ * device or switching language re-renders the shell at once. The network is optional so a
+ * session can be built from the clinic service alone (a device that never syncs, or a test).
  */
-import type { ClinicService, DeviceProfile } from '../../app/views';
+import type { ClinicService, DeviceProfile, NetworkService } from '../../app/views';
 import type { Language } from '../../domain/types';
 import { initialLanguage, locale } from '../i18n/i18n.svelte';
+import { NetworkState } from './network.svelte';
 
 export class Session {
   profile = $state<DeviceProfile | undefined>();
+  readonly network: NetworkState | undefined;
 
-  constructor(readonly service: ClinicService) {
+  constructor(
+    readonly service: ClinicService,
+    network?: NetworkService,
+  ) {
     this.profile = service.profile();
+    this.network = network ? new NetworkState(network) : undefined;
     locale.set(this.profile?.language ?? initialLanguage());
   }
 

@@ -94,8 +94,9 @@ export class Device {
 
   async setSync(enabled: boolean): Promise<void> {
     await this.openNetwork();
+    // The switch reads "Work offline": it is ticked when sync is off.
     const toggle = this.page.getByTestId('sync-switch');
-    if ((await toggle.isChecked()) !== enabled) await toggle.click();
+    if ((await toggle.isChecked()) === enabled) await toggle.click();
     await expect(toggle).toHaveAttribute('data-enabled', String(enabled));
   }
 

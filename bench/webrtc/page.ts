@@ -1,0 +1,420 @@
+/**
+ * Runs inside headless Chromium, one page per simulated device (bundled by run.ts). Holds the
+ * device's patient documents under one of three replication set-ups and reports what crossed the
+ * wire, measured the same way for all three:
+ *
+ *   ours         the replication engine over the WebRTC transport (one peer connection per pair)
+ *   roomPerDoc   stock y-webrtc, one WebrtcProvider (room) per patient document
+ *   oneDoc       stock y-webrtc, one Y.Doc holding every patient, in one room
+ */
+import * as Y from 'yjs';
+import { WebrtcProvider } from 'y-webrtc';
+import type { DocId } from '../../src/crdt/doc-id';
+import {
+  createMemoryHost,
+  createSyncEngine,
+  type MemoryHost,
+  type SyncEngine,
+} from '../../src/sync';
+import { createWebRtcTransport, type WebRtcTransport } from '../../src/sync/webrtc';
+import { BENCH_FACILITY, VISITS_PER_PATIENT, patientIdOf, writePatient } from './patients';
+
+export type Scenario = 'ours' | 'roomPerDoc' | 'oneDoc';
+
+export interface StartConfig {
+  signalingUrl: string;
+  /** Unique per run and scenario, so rooms and networks never meet those of an earlier run. */
+  namespace: string;
+  deviceId: string;
+  count: number;
+}
+
+export interface Seeded {
+  updateBytes: number;
+  /** Doc id → base64 state vector: what the other device must end up with. */
+  expected: Record<string, string>;
+}
+
+export interface Progress {
+  docsSynced: number;
+  docsTotal: number;
+  /** ms from start() to the moment every document matched, or null. */
+  syncedAfterMs: number | null;
+  elapsedMs: number;
+  /** Peer connections in state `connected` now: still rising means the run is not stuck. */
+  connectedPeerConnections: number;
+  errors: string[];
+}
+
+export interface WireStats {
+  peerConnections: number;
+  openPeerConnections: number;
+  /** Sum of `bytesSent` of every data-channel stats object (getStats) of every live connection. */
+  dataChannelBytesSent: number;
+  dataChannelMessagesSent: number;
+  /** Sum of DTLS transport `bytesSent`: the same plus SCTP/DTLS framing, acks and ICE checks. */
+  transportBytesSent: number;
+  /** Connections already closed when stats were read (their bytes are not in the sums above). */
+  closedPeerConnections: number;
+  /** Cross-check: bytes handed to RTCDataChannel.send, counted by a wrapper. */
+  sendHookBytes: number;
+  engineBytesSent: number | null;
+}
+
+// ---- instrumentation, installed before any provider or transport exists -----------------------
+
+const peerConnections: RTCPeerConnection[] = [];
+/** Error message → times seen: hundreds of identical failures are one line with a count. */
+const errors = new Map<string, number>();
+let sendHookBytes = 0;
+
+const recordError = (what: string, error: unknown): void => {
+  const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+  errors.set(message, (errors.get(message) ?? 0) + 1);
+};
+
+window.RTCPeerConnection = new Proxy(window.RTCPeerConnection, {
+  construct(target, args: [RTCConfiguration?], newTarget) {
+    try {
+      const pc = Reflect.construct(target, args, newTarget) as RTCPeerConnection;
+      peerConnections.push(pc);
+      return pc;
+    } catch (error) {
+      recordError(`new RTCPeerConnection (after ${peerConnections.length})`, error);
+      throw error;
+    }
+  },
+});
+
+// Taken off the prototype unbound on purpose: it is called below with each channel as `this`.
+const nativeSend = Reflect.get(RTCDataChannel.prototype, 'send') as (
+  this: RTCDataChannel,
+  data: unknown,
+) => void;
+const byteLength = (data: unknown): number =>
+  typeof data === 'string'
+    ? new TextEncoder().encode(data).length
+    : data instanceof Blob
+      ? data.size
+      : ArrayBuffer.isView(data) || data instanceof ArrayBuffer
+        ? data.byteLength
+        : 0;
+RTCDataChannel.prototype.send = function send(this: RTCDataChannel, data: unknown): void {
+  try {
+    nativeSend.call(this, data);
+  } catch (error) {
+    // y-webrtc swallows this exception, so without recording it here a dropped message is silent.
+    recordError(`RTCDataChannel.send(${byteLength(data)} bytes)`, error);
+    throw error;
+  }
+  sendHookBytes += byteLength(data);
+};
+
+window.addEventListener('error', (event) => recordError('uncaught', event.error ?? event.message));
+window.addEventListener('unhandledrejection', (event) => recordError('unhandled', event.reason));
+
+// ---- progress: which documents already equal the other device's ------------------------------
+
+const toBase64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes));
+const fromBase64 = (text: string): Uint8Array =>
+  Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+function sameStateVector(doc: Y.Doc, expected: Map<number, number>): boolean {
+  const actual = Y.decodeStateVector(Y.encodeStateVector(doc));
+  if (actual.size !== expected.size) return false;
+  for (const [client, clock] of expected) if (actual.get(client) !== clock) return false;
+  return true;
+}
+
+let expectedVectors = new Map<string, Map<number, number>>();
+const pending = new Set<string>();
+let startedAt = 0;
+let syncedAt: number | null = null;
+let partialCount: () => number = () => 0;
+
+function expectDocs(expected: Record<string, string>): void {
+  expectedVectors = new Map(
+    Object.entries(expected).map(([id, sv]) => [id, Y.decodeStateVector(fromBase64(sv))]),
+  );
+  pending.clear();
+  for (const id of expectedVectors.keys()) pending.add(id);
+}
+
+function check(id: string, doc: Y.Doc): void {
+  const expected = expectedVectors.get(id);
+  if (!expected || !pending.has(id) || !sameStateVector(doc, expected)) return;
+  pending.delete(id);
+  if (pending.size === 0 && syncedAt === null) syncedAt = performance.now();
+}
+
+// ---- the three set-ups ------------------------------------------------------------------------
+
+interface Device {
+  seed(count: number): Seeded;
+  /** Begins connecting; resolves once the signaling connection is up. */
+  start(config: StartConfig): Promise<void>;
+  stop(): void;
+  engineBytesSent(): number | null;
+}
+
+const SECRET = 'bench-network-secret-0123456789';
+
+function oursDevice(): Device {
+  const host: MemoryHost = createMemoryHost();
+  let engine: SyncEngine | undefined;
+  let transport: WebRtcTransport | undefined;
+  host.onDocUpdate((docId) => check(docId, host.doc(docId)));
+  return {
+    seed(count) {
+      const expected: Record<string, string> = {};
+      let updateBytes = 0;
+      for (let i = 0; i < count; i++) {
+        const id = patientIdOf(i) as DocId;
+        writePatient(host.doc(id), i);
+        updateBytes += Y.encodeStateAsUpdate(host.doc(id)).length;
+        expected[id] = toBase64(Y.encodeStateVector(host.doc(id)));
+      }
+      return { updateBytes, expected };
+    },
+    async start(config) {
+      const built = createWebRtcTransport({
+        signalingUrls: [config.signalingUrl],
+        networkName: `bench-${config.namespace}`,
+        networkSecret: SECRET,
+        deviceId: config.deviceId,
+        iceServers: [],
+      });
+      if (!built.ok) throw new Error(`transport options: ${JSON.stringify(built.error)}`);
+      transport = built.value;
+      // A new device of the same facility: the facility rule makes it want every patient here.
+      engine = createSyncEngine({
+        host,
+        deviceId: config.deviceId,
+        facility: BENCH_FACILITY,
+        transports: [transport],
+      });
+      await transport.start();
+      await until(() => transport?.status().signaling === 'connected');
+    },
+    stop() {
+      engine?.stop();
+      transport?.stop();
+    },
+    engineBytesSent: () => engine?.traffic().bytesSent ?? null,
+  };
+}
+
+const providerOptions = (config: StartConfig) => ({
+  signaling: [config.signalingUrl],
+  peerOpts: { config: { iceServers: [] } },
+});
+
+/** y-webrtc types its signaling sockets as `any`; `connected` is what its own code checks. */
+const signalingUp = (provider: WebrtcProvider): boolean =>
+  provider.signalingConns.some((conn: { connected: boolean }) => conn.connected);
+
+function stopProviders(providers: readonly WebrtcProvider[]): void {
+  // All rooms together, and disconnect before destroy (y-webrtc traps, testing.md).
+  for (const provider of providers) provider.disconnect();
+  for (const provider of providers) provider.destroy();
+}
+
+function roomPerDocDevice(): Device {
+  const docs = new Map<string, Y.Doc>();
+  const providers: WebrtcProvider[] = [];
+  const docOf = (id: string): Y.Doc => {
+    let doc = docs.get(id);
+    if (!doc) {
+      const created = new Y.Doc();
+      created.on('update', () => check(id, created));
+      docs.set(id, created);
+      doc = created;
+    }
+    return doc;
+  };
+  return {
+    seed(count) {
+      const expected: Record<string, string> = {};
+      let updateBytes = 0;
+      for (let i = 0; i < count; i++) {
+        const doc = docOf(patientIdOf(i));
+        writePatient(doc, i);
+        updateBytes += Y.encodeStateAsUpdate(doc).length;
+        expected[patientIdOf(i)] = toBase64(Y.encodeStateVector(doc));
+      }
+      return { updateBytes, expected };
+    },
+    async start(config) {
+      // y-webrtc cannot discover rooms, so the new device is handed the list of patients.
+      for (let i = 0; i < config.count; i++) {
+        const id = patientIdOf(i);
+        providers.push(
+          new WebrtcProvider(`${config.namespace}/${id}`, docOf(id), providerOptions(config)),
+        );
+      }
+      await until(() => providers.length === 0 || signalingUp(providers[0] as WebrtcProvider));
+    },
+    stop: () => stopProviders(providers),
+    engineBytesSent: () => null,
+  };
+}
+
+/** A patient stored as nested types under one key of the shared doc, behind the Y.Doc calls
+ * that the patient-doc functions use, so the content is the same as a document of its own. */
+function nestedPatient(shared: Y.Doc, id: string): Y.Doc {
+  const patients = shared.getMap<Y.Map<unknown>>('patients');
+  const patient = (): Y.Map<unknown> => {
+    const existing = patients.get(id);
+    if (existing) return existing;
+    patients.set(id, new Y.Map());
+    return patients.get(id) as Y.Map<unknown>;
+  };
+  const child = <T>(name: string, make: () => T): T => {
+    const holder = patient();
+    if (!holder.has(name)) holder.set(name, make());
+    return holder.get(name) as T;
+  };
+  const view = {
+    transact: (edit: () => void) => shared.transact(edit),
+    getMap: (name: string) => child(name, () => new Y.Map()),
+    getArray: (name: string) => child(name, () => new Y.Array()),
+  };
+  return view as unknown as Y.Doc;
+}
+
+function oneDocDevice(): Device {
+  const shared = new Y.Doc();
+  const providers: WebrtcProvider[] = [];
+  const id = 'all-patients';
+  const patients = shared.getMap<Y.Map<unknown>>('patients');
+  shared.on('update', () => check(id, shared));
+  partialCount = () => {
+    let complete = 0;
+    patients.forEach((patient) => {
+      const visits = patient.get('visits');
+      if (visits instanceof Y.Array && visits.length === VISITS_PER_PATIENT) complete++;
+    });
+    return complete;
+  };
+  return {
+    seed(count) {
+      for (let i = 0; i < count; i++) writePatient(nestedPatient(shared, patientIdOf(i)), i);
+      return {
+        updateBytes: Y.encodeStateAsUpdate(shared).length,
+        expected: { [id]: toBase64(Y.encodeStateVector(shared)) },
+      };
+    },
+    async start(config) {
+      providers.push(
+        new WebrtcProvider(`${config.namespace}/${id}`, shared, providerOptions(config)),
+      );
+      await until(() => signalingUp(providers[0] as WebrtcProvider));
+    },
+    stop: () => stopProviders(providers),
+    engineBytesSent: () => null,
+  };
+}
+
+async function until(condition: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('signaling did not connect');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// ---- the API run.ts drives --------------------------------------------------------------------
+
+let device: Device | undefined;
+let docsTotal = 0;
+const factories: Record<Scenario, () => Device> = {
+  ours: oursDevice,
+  roomPerDoc: roomPerDocDevice,
+  oneDoc: oneDocDevice,
+};
+
+const api = {
+  init(scenario: Scenario): void {
+    device = factories[scenario]();
+  },
+  seed(count: number): Seeded {
+    if (!device) throw new Error('init first');
+    return device.seed(count);
+  },
+  /** The receiving device: what it must end up with, set before it connects. */
+  expect(expected: Record<string, string>, patientCount: number): void {
+    expectDocs(expected);
+    docsTotal = patientCount;
+  },
+  async start(config: StartConfig): Promise<void> {
+    if (!device) throw new Error('init first');
+    startedAt = performance.now();
+    await device.start(config);
+  },
+  progress(): Progress {
+    const matched = expectedVectors.size - pending.size;
+    // One shared doc only matches as a whole; count the patients already complete inside it.
+    const docsSynced =
+      expectedVectors.size === 1 && docsTotal > 1
+        ? pending.size === 0
+          ? docsTotal
+          : partialCount()
+        : matched;
+    return {
+      docsSynced,
+      docsTotal,
+      syncedAfterMs: syncedAt === null ? null : Math.round(syncedAt - startedAt),
+      elapsedMs: Math.round(performance.now() - startedAt),
+      connectedPeerConnections: peerConnections.filter((pc) => pc.connectionState === 'connected')
+        .length,
+      errors: [...errors].map(([message, count]) =>
+        count > 1 ? `${message} (×${count})` : message,
+      ),
+    };
+  },
+  async stats(): Promise<WireStats> {
+    let dataChannelBytesSent = 0;
+    let dataChannelMessagesSent = 0;
+    let transportBytesSent = 0;
+    let closed = 0;
+    for (const pc of peerConnections) {
+      if (pc.signalingState === 'closed') {
+        closed++;
+        continue;
+      }
+      const report = await pc.getStats();
+      report.forEach((entry: { type: string; bytesSent?: number; messagesSent?: number }) => {
+        if (entry.type === 'data-channel') {
+          dataChannelBytesSent += entry.bytesSent ?? 0;
+          dataChannelMessagesSent += entry.messagesSent ?? 0;
+        } else if (entry.type === 'transport') {
+          transportBytesSent += entry.bytesSent ?? 0;
+        }
+      });
+    }
+    return {
+      peerConnections: peerConnections.length,
+      openPeerConnections: peerConnections.filter((pc) => pc.connectionState === 'connected')
+        .length,
+      dataChannelBytesSent,
+      dataChannelMessagesSent,
+      transportBytesSent,
+      closedPeerConnections: closed,
+      sendHookBytes,
+      engineBytesSent: device?.engineBytesSent() ?? null,
+    };
+  },
+  stop(): void {
+    device?.stop();
+  },
+};
+
+export type WebrtcBenchApi = typeof api;
+
+declare global {
+  interface Window {
+    pamojaWebrtcBench: WebrtcBenchApi;
+  }
+}
+
+window.pamojaWebrtcBench = api;

@@ -1,0 +1,139 @@
+/**
+ * Realistic patient documents for the WebRTC bench: a registration with a full set of
+ * demographics and five quarterly visits, written with the app's own patient-doc functions so the
+ * updates have the size and shape of real ones. Content is a pure function of the index (seeded),
+ * so all three scenarios move exactly the same records.
+ */
+import type * as Y from 'yjs';
+import { appendEntry, initPatientDoc } from '../../src/crdt/patient-doc';
+import type {
+  CtcId,
+  Demographics,
+  DeviceId,
+  Entry,
+  EntryId,
+  FacilityCode,
+  IsoDate,
+  IsoDateTime,
+  Stamp,
+  UserId,
+  Visit,
+} from '../../src/domain/types';
+import { createSeededRandom, type Random } from '../../src/lib/deps';
+
+export const BENCH_FACILITY = '12010001' as FacilityCode;
+export const VISITS_PER_PATIENT = 5;
+
+const givenFemale = ['Zaituni', 'Neema', 'Rehema', 'Upendo', 'Amina', 'Halima', 'Mwanaidi'];
+const givenMale = ['Baraka', 'Juma', 'Hamisi', 'Saidi', 'Emmanuel', 'Joseph', 'Daudi'];
+const familyNames = ['Mwakyusa', 'Mwamba', 'Ally', 'Kapinga', 'Massawe', 'Mushi', 'Njau', 'Lyimo'];
+const wards = ['Iyela', 'Ruanda', 'Sisimba', 'Iganzo', 'Nsalaga', 'Itezi'];
+const regimens = ['1r-A', '1r-B', '2r-A'];
+const clinicians = ['Neema Mushi', 'Baraka Mwamba', 'Rehema Njau'];
+
+export const ctcIdOf = (index: number): CtcId =>
+  `${BENCH_FACILITY}${String(index + 1).padStart(6, '0')}` as CtcId;
+
+export const patientIdOf = (index: number): string => `patient:${ctcIdOf(index)}`;
+
+const pick = <T>(random: Random, list: readonly T[]): T =>
+  list[Math.floor(random.next() * list.length)] as T;
+
+/** A version-4-shaped UUID from the seeded stream, as `crypto.randomUUID()` gives the app. */
+function uuid(random: Random): EntryId {
+  let hex = '';
+  for (let i = 0; i < 32; i++) hex += Math.floor(random.next() * 16).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}` as EntryId;
+}
+
+const isoDate = (epochDay: number): IsoDate =>
+  new Date(epochDay * 86_400_000).toISOString().slice(0, 10) as IsoDate;
+
+const phone = (random: Random): string =>
+  `+255 7${String(Math.floor(random.next() * 1e8)).padStart(8, '0')}`;
+
+function stamp(random: Random, date: IsoDate): Stamp {
+  const slot = Math.floor(random.next() * clinicians.length);
+  return {
+    userId: `user-${slot + 1}` as UserId,
+    userName: clinicians[slot] ?? 'Neema Mushi',
+    role: 'clinician',
+    deviceId: 'bench-device-a' as DeviceId,
+    facilityCode: BENCH_FACILITY,
+    at: `${date}T0${7 + Math.floor(random.next() * 3)}:${String(Math.floor(random.next() * 60)).padStart(2, '0')}:00.000Z` as IsoDateTime,
+  };
+}
+
+function visit(random: Random, female: boolean, date: IsoDate, first: boolean): Visit {
+  const symptomatic = random.next() < 0.2;
+  const nextDay = Date.parse(date) / 86_400_000 + 90;
+  return {
+    date,
+    facilityCode: BENCH_FACILITY,
+    visitType: 'clinic',
+    weightKg: Math.round((45 + random.next() * 30) * 10) / 10,
+    ...(first ? { heightCm: 150 + Math.floor(random.next() * 30) } : {}),
+    bpSystolic: 105 + Math.floor(random.next() * 30),
+    bpDiastolic: 65 + Math.floor(random.next() * 20),
+    ...(female ? { pregnant: 'no' as const, breastfeeding: 'no' as const } : {}),
+    tbScreen: 'negative',
+    symptoms: symptomatic ? [pick(random, ['cough', 'fever', 'diarrhoea'])] : [],
+    arvStatus: first ? 'start' : 'continue',
+    ...(first ? { arvReason: 'newly_diagnosed' } : {}),
+    regimen: pick(random, regimens),
+    daysSupplied: 90,
+    quantity: 3,
+    otherMedicines: random.next() < 0.5 ? ['cotrimoxazole'] : [],
+    adherence: random.next() < 0.85 ? 'good' : 'fair',
+    pillsMissed: Math.floor(random.next() * 3),
+    investigationsOrdered: random.next() < 0.3 ? ['viral_load'] : [],
+    nextAppointment: isoDate(nextDay),
+    ...(symptomatic ? { notes: 'Advised to return earlier if symptoms persist.' } : {}),
+  };
+}
+
+/** Writes patient `index` (registration + five visits) into `doc`, one transaction per event. */
+export function writePatient(doc: Y.Doc, index: number): void {
+  const random = createSeededRandom(10_000 + index);
+  const female = random.next() < 0.6;
+  const firstVisitDay = 20_089 + Math.floor(random.next() * 60); // early 2025
+  const registered = isoDate(firstVisitDay);
+  const demographics: Demographics = {
+    givenName: pick(random, female ? givenFemale : givenMale),
+    familyName: pick(random, familyNames),
+    sex: female ? 'female' : 'male',
+    birthDate: isoDate(firstVisitDay - 365 * (20 + Math.floor(random.next() * 40))),
+    birthDateEstimated: random.next() < 0.1,
+    phone: phone(random),
+    region: 'Mbeya',
+    district: 'Mbeya City',
+    ward: pick(random, wards),
+    maritalStatus: pick(random, ['single', 'married', 'widowed'] as const),
+    preferredLanguage: 'sw',
+    supporterKind: 'family',
+    supporterName: `${pick(random, givenFemale)} ${pick(random, familyNames)}`,
+    supporterPhone: phone(random),
+    hivTestDate: isoDate(firstVisitDay - 7),
+    artStartDate: registered,
+    whoStage: pick(random, [1, 2] as const),
+  };
+  doc.transact(() =>
+    initPatientDoc(doc, {
+      ctcId: ctcIdOf(index),
+      primaryFacility: BENCH_FACILITY,
+      demographics,
+      stamp: stamp(random, registered),
+      entryId: uuid(random),
+    }),
+  );
+  for (let n = 0; n < VISITS_PER_PATIENT; n++) {
+    const date = isoDate(firstVisitDay + n * 90);
+    const entry: Entry<'visit'> = {
+      id: uuid(random),
+      kind: 'visit',
+      stamp: stamp(random, date),
+      data: visit(random, female, date, n === 0),
+    };
+    doc.transact(() => appendEntry(doc, entry));
+  }
+}
