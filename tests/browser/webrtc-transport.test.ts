@@ -322,7 +322,7 @@ describe('WebRTC transport when the other side never answers', () => {
 });
 
 describe('the replication engine over the WebRTC transport', () => {
-  it('W8 two devices keep 300 patient records in sync over one peer connection', async () => {
+  it('W8 two devices keep 500 patient records in sync over exactly one peer connection', async () => {
     const networkName = freshNetwork();
     const devices = (['device-a', 'device-b'] as const).map((deviceId) => {
       const host = createMemoryHost();
@@ -336,10 +336,10 @@ describe('the replication engine over the WebRTC transport', () => {
       return { host, built, engine };
     });
     const [one, two] = devices as [(typeof devices)[0], (typeof devices)[0]];
-    for (let serial = 1; serial <= 300; serial++)
+    for (let serial = 1; serial <= 500; serial++)
       writeVisit(one.host, patient(FAC_A, serial), `visit ${serial}`);
     await Promise.all(devices.map((d) => d.built.transport.start()));
-    const all = () => Array.from({ length: 300 }, (_, i) => patient(FAC_A, i + 1));
+    const all = () => Array.from({ length: 500 }, (_, i) => patient(FAC_A, i + 1));
     await until(() => all().every((id) => two.host.has(id)), 'all records at b', 20_000);
     writeVisit(two.host, patient(FAC_A, 7), 'recorded on b');
     await until(() => sortedVisits(one.host, patient(FAC_A, 7)).length === 2, 'edit back at a');
