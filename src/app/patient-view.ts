@@ -3,6 +3,7 @@
  */
 import type { Entry, EntryKind, Facility, FollowUpPolicy, IsoDate } from '../domain/types';
 import { appointmentState } from '../domain/follow-up';
+import { clinicalDate } from '../domain/entry-dates';
 import { currentStatus, latestAppointment, type PatientSnapshot } from '../crdt/patient-doc';
 import { byStampDesc, withSupersession } from '../crdt/entries';
 import type { EntryView, PatientFlag, PatientView } from './views';
@@ -11,25 +12,11 @@ function views<K extends EntryKind>(entries: readonly Entry<K>[]): EntryView[] {
   return withSupersession(entries).map(({ entry, supersededBy }) => ({ ...entry, supersededBy }));
 }
 
-const clinicalDate = (entry: Entry): string => {
-  switch (entry.kind) {
-    case 'visit':
-      return (entry as Entry<'visit'>).data.date;
-    case 'result':
-      return (entry as Entry<'result'>).data.resultDate;
-    case 'appointment':
-      return (entry as Entry<'appointment'>).data.date;
-    case 'status':
-      return (entry as Entry<'status'>).data.date;
-    case 'demographics':
-      return entry.stamp.at.slice(0, 10);
-  }
-};
-
 /** Newest clinical date first; same day: newest written first. */
 const byClinicalDateDesc = (a: EntryView, b: EntryView): number => {
-  const da = clinicalDate(a);
-  const db = clinicalDate(b);
+  // A demographic edit has no clinical date: the day it was written stands in.
+  const da = clinicalDate(a) ?? a.stamp.at.slice(0, 10);
+  const db = clinicalDate(b) ?? b.stamp.at.slice(0, 10);
   return da !== db ? (da < db ? 1 : -1) : byStampDesc(a, b);
 };
 

@@ -2,7 +2,7 @@
  * Entries as short lines of text for the timeline and the history of corrections.
  * Codes are shown through their vocabulary labels in the user's language.
  */
-import type { Demographics, Entry, IsoDate, Language } from '../domain/types';
+import type { Demographics, Entry, Language } from '../domain/types';
 import {
   adherenceLevels,
   appointmentPurposes,
@@ -24,21 +24,7 @@ import { otherMedicines } from '../domain/vocab/medicines';
 import { symptoms } from '../domain/vocab/symptoms';
 import type { Translate } from './i18n/keys';
 
-/** The day an entry is about (not when it was written). */
-export function clinicalDate(entry: Entry): IsoDate | undefined {
-  switch (entry.kind) {
-    case 'visit':
-      return (entry as Entry<'visit'>).data.date;
-    case 'result':
-      return (entry as Entry<'result'>).data.resultDate;
-    case 'appointment':
-      return (entry as Entry<'appointment'>).data.date;
-    case 'status':
-      return (entry as Entry<'status'>).data.date;
-    case 'demographics':
-      return undefined;
-  }
-}
+export { clinicalDate } from '../domain/entry-dates';
 
 function labels(list: readonly VocabItem[], codes: readonly string[], lang: Language): string {
   return codes.map((code) => labelOf(list, code, lang)).join(', ');

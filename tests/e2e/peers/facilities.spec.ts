@@ -136,9 +136,13 @@ test("c. a relay carries A's new patient to C; A and C are never online together
   await a.join(signaling.url);
   await a.expectConnectedTo(r);
   const ctcId = await a.app.registerPatient(halima);
-  // R holds the record once it has arrived; then A leaves the network.
-  await r.app.shell.open(`#/patient/${ctcId}`);
-  await expect(r.app.patient.name).toHaveText('Halima Nyerere', { timeout: 20_000 });
+  // A relay keeps a copy of every record without being asked: R's search shows the full
+  // record is held there. Then A leaves the network.
+  await r.app.shell.open('#/');
+  await r.app.home.search('halima');
+  await expect(r.app.home.hits.getByTestId('hit-held')).toHaveAttribute('data-held', 'true', {
+    timeout: 20_000,
+  });
   await a.setSync(false);
   await a.close();
   devices.splice(devices.indexOf(a), 1);
