@@ -40,6 +40,8 @@ export function facilityDevice(
 export class Device {
   readonly app: Pamoja;
   readonly errors: Error[] = [];
+  /** Every text frame this device sent to the signaling server. */
+  readonly signalingFrames: string[] = [];
 
   private constructor(
     readonly context: BrowserContext,
@@ -48,6 +50,11 @@ export class Device {
   ) {
     this.app = new Pamoja(page);
     page.on('pageerror', (error) => this.errors.push(error));
+    page.on('websocket', (socket) => {
+      socket.on('framesent', (frame) => {
+        if (typeof frame.payload === 'string') this.signalingFrames.push(frame.payload);
+      });
+    });
   }
 
   static async open(browser: Browser, details: DeviceDetails): Promise<Device> {
@@ -61,12 +68,15 @@ export class Device {
   }
 
   /** Set up the device and join the network. */
-  async join(signalingUrl: string, options: { relay?: boolean } = {}): Promise<void> {
+  async join(
+    signalingUrl: string,
+    options: { relay?: boolean; secret?: string } = {},
+  ): Promise<void> {
     await this.app.start(this.details);
     await this.app.shell.open('#/settings');
     const form = this.page.getByTestId('network-form');
     await form.locator('#networkName').fill(network.name);
-    await form.locator('#secret').fill(network.secret);
+    await form.locator('#secret').fill(options.secret ?? network.secret);
     await form.locator('#signalingUrls').fill(signalingUrl);
     if (options.relay) await form.locator('#relay').check();
     await form.getByTestId('save-button').click();

@@ -6,7 +6,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import type { SignalingServer } from '../../../signaling/server';
 import { halima, juma, zaituni } from '../data';
-import { Device, facilityDevice, startSignaling } from './devices';
+import { Device, facilityDevice, network, startSignaling } from './devices';
 
 let signaling: { server: SignalingServer; url: string };
 const devices: Device[] = [];
@@ -82,6 +82,27 @@ test("a. B finds A's patient by CTC ID and by name, records a visit, and A sees 
   await expect(visit).toContainText('Cotrimoxazole');
   await expect(visit).toContainText('1r-A');
   await b.expectConnectedTo(a);
+
+  // The signaling server saw only opaque topics and ciphertext: no network, facility or
+  // patient name, no facility code and no CTC ID.
+  const sent = [...a.signalingFrames, ...b.signalingFrames];
+  expect(sent.length).toBeGreaterThan(0);
+  const secrets = [
+    network.name,
+    network.secret,
+    'Mwananyamala',
+    'Sinza',
+    'Zaïtuni',
+    'Zaituni',
+    'Mwakal',
+    '07010123',
+    '07010456',
+    ctcId,
+    a.details.userName,
+  ];
+  for (const frame of sent) {
+    for (const secret of secrets) expect(frame).not.toContain(secret);
+  }
 });
 
 test('b. B goes offline, both write to one patient, and both converge when B is back', async ({
@@ -218,4 +239,30 @@ test('e. reloading a device in the middle of a sync loses nothing', async ({ bro
   await b.app.shell.open(`#/patient/${ids.at(-1)}`);
   await expect(b.app.patient.name).toHaveText('Fatuma Kessy', { timeout: 20_000 });
   await b.expectConnectedTo(a);
+});
+
+test('f. devices of another network (same name, other secret) never connect', async ({
+  browser,
+}) => {
+  const a = await open(browser, '07010123', 'Mwananyamala CTC', 'Neema Mushi');
+  const b = await open(browser, '07010456', 'Sinza CTC', 'Baraka Mollel');
+  const outsider = await open(browser, '07010789', 'Magomeni CTC', 'Upendo Massawe');
+  await outsider.join(signaling.url, { secret: 'a-different-secret-entirely' });
+  await a.join(signaling.url);
+  await b.join(signaling.url);
+  await a.expectConnectedTo(b);
+  const ctcId = await a.app.registerPatient(zaituni);
+  // The positive control: B, in the network, receives the patient...
+  await b.app.shell.open('#/');
+  await b.app.home.search(grouped(ctcId));
+  await expect(b.app.home.hits).toHaveCount(1, { timeout: 20_000 });
+  // ...while the outsider, on the same signaling server all along, has no connection and no data.
+  await outsider.openNetwork();
+  await expect(outsider.page.getByTestId('peer-connections')).toHaveAttribute('data-count', '0');
+  await expect(
+    outsider.page.locator('[data-testid=network-facility][data-connected=true]'),
+  ).toHaveCount(0);
+  await outsider.app.shell.open('#/');
+  await outsider.app.home.search(grouped(ctcId));
+  await expect(outsider.app.home.empty).toBeVisible();
 });
