@@ -3,6 +3,7 @@
  * Inbound frames are decoded at once (so garbage is refused before anything queues) and handled
  * one message at a time, in order, because handlers wait on the host.
  */
+import { StorageError } from '../crdt/ports';
 import type { DocId } from '../crdt/doc-id';
 import type { Clock } from '../lib/deps';
 import {
@@ -453,7 +454,10 @@ export class Session {
     try {
       await this.ctx.host.applyRemoteUpdate(docId, valid.value, this.peerId);
     } catch (error) {
-      return this.close(CloseReason.invalidUpdate, `${docId} refused: ${String(error)}`);
+      // A full or unavailable disk is this device's problem, not the peer's fault.
+      const reason =
+        error instanceof StorageError ? CloseReason.hostError : CloseReason.invalidUpdate;
+      return this.close(reason, `${docId} refused: ${String(error)}`);
     }
     if (this.state === 'closed') return;
     if (kind === 'sync-step2') this.behind.delete(docId);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { DocId } from '../../../src/crdt/doc-id';
+import { StorageError } from '../../../src/crdt/ports';
 import { encodeMessage, messageToFrames, type Message } from '../../../src/sync/codec';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../../src/sync/limits';
 import type { Channel } from '../../../src/sync/ports';
@@ -207,6 +208,25 @@ describe('hostile peers', () => {
     ctx.evil.send({ kind: 'request', docId: patient(FAC_A, 1), stateVector: new Uint8Array([0]) });
     await ctx.net.flush();
     ctx.victim.host.encodeDiff = original;
+    await expectCutOff(ctx, 'host-error', before);
+  });
+
+  it("E7 a full disk while storing a peer's update ends the session with host-error, not blame", async () => {
+    const ctx = await setup();
+    const before = everything(ctx.victim);
+    const original = ctx.victim.host.applyRemoteUpdate.bind(ctx.victim.host);
+    ctx.victim.host.applyRemoteUpdate = () =>
+      Promise.reject(new StorageError('quota-exceeded', 'the device is full'));
+    const source = new Y.Doc();
+    source.getArray('visits').push(['recorded elsewhere']);
+    ctx.evil.hello();
+    ctx.evil.send({
+      kind: 'update',
+      docId: patient(FAC_A, 1),
+      update: Y.encodeStateAsUpdate(source),
+    });
+    await ctx.net.flush();
+    ctx.victim.host.applyRemoteUpdate = original;
     await expectCutOff(ctx, 'host-error', before);
   });
 
