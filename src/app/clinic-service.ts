@@ -28,7 +28,7 @@ import { validateFacility, validateUser } from '../domain/schemas/facility';
 import { validateLabResult } from '../domain/schemas/lab-result';
 import { validateStatusChange } from '../domain/schemas/status-change';
 import { validateVisit } from '../domain/schemas/visit';
-import { networkDocId, patientDocId, registerDocId, type DocId } from '../crdt/doc-id';
+import { ctcIdOfDoc, networkDocId, patientDocId, registerDocId, type DocId } from '../crdt/doc-id';
 import { appendEntry, editDemographics, initPatientDoc, readPatient } from '../crdt/patient-doc';
 import { hasSummary, initRegisterDoc, upsertSummary } from '../crdt/register-doc';
 import {
@@ -505,6 +505,34 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
         else if (state === 'ltfu') list.ltfu.push(item);
       }
       return list;
+    },
+
+    async repairRegister() {
+      if (!profile || profile.user.role === 'supervisor') return 0;
+      const own = profile.facility.code;
+      const listed = new Set<string>(
+        (await store.directoryOfFacility(own)).map((row) => row.ctcId),
+      );
+      let repaired = 0;
+      for (const info of await store.listDocs('patient')) {
+        const ctcId = ctcIdOfDoc(info.docId);
+        if (!ctcId || !ctcId.startsWith(own) || listed.has(ctcId)) continue;
+        const snapshot = readPatient(await repo.get(info.docId));
+        if (!snapshot.demographics || snapshot.primaryFacility !== own) continue;
+        const summary = summaryOf(ctcId, snapshot.demographics, snapshot.registeredAt ?? now());
+        const row = await store.getPatientRow(ctcId);
+        await repo.write(registerDocId(own), (doc) => {
+          initRegisterDoc(doc, own);
+          upsertSummary(doc, {
+            ...summary,
+            status: row?.status ?? summary.status,
+            ...(row?.lastVisitDate ? { lastVisitDate: row.lastVisitDate } : {}),
+            ...(row?.lastVisitFacility ? { lastVisitFacility: row.lastVisitFacility } : {}),
+          });
+        });
+        repaired += 1;
+      }
+      return repaired;
     },
 
     storageUsage: () => deps.storage.usage(),

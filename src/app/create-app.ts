@@ -70,7 +70,13 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     ...(profile ? { profile } : {}),
   });
   settingsRef.network = network;
-  if (profile) await network.start(profile);
+  if (profile) {
+    // A register summary whose write failed after its record was saved is restored here.
+    service
+      .repairRegister()
+      .catch((error: unknown) => console.warn('Register repair did not finish', error));
+    await network.start(profile);
+  }
   return {
     service,
     network,

@@ -162,6 +162,11 @@ export interface ClinicService {
   requestPersistentStorage(): Promise<boolean>;
   /** Any stored document changed; lists and search results should refresh. */
   onChange(listener: () => void): () => void;
+  /**
+   * Re-add to this facility's register any record of ours it lacks (its summary write failed
+   * after the record was saved). Returns how many were repaired.
+   */
+  repairRegister(): Promise<number>;
 }
 
 export type { Visit, LabResult, StatusChange };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CtcId, EntryId } from '../../../src/domain/types';
+import { StorageError } from '../../../src/crdt/ports';
 import { aminaForm, createDevice, setUpDevice, testClock, visitForm } from './harness';
 
 const unwrap = <T>(result: { ok: true; value: T } | { ok: false; error: unknown }): T => {
@@ -129,6 +130,27 @@ describe('registration', () => {
       await device.service.registerPatient(aminaForm, { acknowledgeDuplicate: false }),
     );
     expect(saved).toBe('01020003010001');
+  });
+});
+
+describe('register repair', () => {
+  it('a record whose register summary failed to save is findable again after a restart', async () => {
+    const device = createDevice();
+    await setUpDevice(device);
+    // The disk fills between the record's write and its register summary's.
+    const commit = device.store.commit.bind(device.store);
+    device.store.commit = (write) =>
+      write.docId.startsWith('register:')
+        ? Promise.reject(new StorageError('quota-exceeded', 'full'))
+        : commit(write);
+    const ctcId = unwrap(
+      await device.service.registerPatient(aminaForm, { acknowledgeDuplicate: false }),
+    );
+    device.store.commit = commit;
+    expect(await device.store.getDirectoryRow(ctcId)).toBeUndefined();
+    expect(await device.service.repairRegister()).toBe(1);
+    expect((await device.store.getDirectoryRow(ctcId))?.familyName).toBe('Mwakyusa');
+    expect(await device.service.repairRegister()).toBe(0);
   });
 });
 
