@@ -287,7 +287,7 @@ describe('fuzz: random and mutated frames never throw, never change data, close 
       net.link('victim', 'evil');
       await net.flush();
       const before = everything(victim);
-      const runs = SOAK ? 100_000 : 2_000;
+      const runs = SOAK ? 100_000 : 5_000;
       await fc.assert(
         fc.asyncProperty(fc.array(frameArb, { minLength: 1, maxLength: 6 }), async (frames) => {
           net.reconnect();
