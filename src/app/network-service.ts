@@ -9,7 +9,7 @@ import type { CtcId, IsoDateTime } from '../domain/types';
 import { networkDocId, patientDocId } from '../crdt/doc-id';
 import { readFacilities } from '../crdt/network-doc';
 import type { DocumentStore } from '../crdt/ports';
-import type { DocumentRepository } from '../crdt/repository';
+import { localOrigin, type DocumentRepository } from '../crdt/repository';
 import { createSyncEngine, type SyncEngine, type SyncLogger, type Transport } from '../sync';
 import { err, ok } from '../lib/result';
 import type { AppReplicaHost } from './replica-host';
@@ -106,18 +106,15 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     });
   }
 
-  /** "Data as of" must survive restarts: reports show it for offline facilities too. */
-  function rememberLastReceived() {
-    if (!engine) return;
-    let changed = false;
-    for (const facility of engine.status().facilities) {
-      const at = facility.lastReceivedAt;
-      if (at !== null && at > (lastReceived[facility.facility] ?? 0)) {
-        lastReceived[facility.facility] = at;
-        changed = true;
-      }
-    }
-    if (!changed || persistTimer !== undefined) return;
+  /**
+   * "Data as of" per facility: when data written at that facility last arrived here, by
+   * whichever device carried it (a relay, a third facility). Kept in storage, so it survives
+   * restarts and can be shown for facilities that are offline now.
+   */
+  function rememberReceived(authors: ReadonlySet<string>) {
+    const at = clock.now();
+    for (const facility of authors) lastReceived[facility] = at;
+    if (persistTimer !== undefined) return;
     persistTimer = setTimeout(() => {
       persistTimer = undefined;
       store
@@ -126,7 +123,11 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
           deps.logger.log('warn', 'last-received-not-saved', { error: String(error) }),
         );
     }, 2_000);
+    scheduleEmit();
   }
+  repo.onUpdate((_docId, _update, origin, authors) => {
+    if (origin !== localOrigin && authors.size > 0) rememberReceived(authors);
+  });
 
   function startTransports() {
     if (!engine || !profile || !syncEnabled) return;
@@ -220,7 +221,7 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
       view.devices = f.devices.filter((d) => d !== ownDevice).length;
       view.pendingToSend = f.pendingToSend;
       view.behind = f.behind;
-      const at = toIso(Math.max(f.lastReceivedAt ?? 0, lastReceived[f.facility] ?? 0) || null);
+      const at = toIso(lastReceived[f.facility]);
       if (at) view.lastReceivedAt = at;
       const name = facilityNames[f.facility];
       if (name) view.name = name;
@@ -252,10 +253,7 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
         logger: deps.logger,
         clock,
       });
-      engine.onStatus(() => {
-        rememberLastReceived();
-        scheduleEmit();
-      });
+      engine.onStatus(scheduleEmit);
       startTransports();
     },
     stop() {

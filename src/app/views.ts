@@ -212,7 +212,10 @@ export interface FacilityView {
   code: string;
   name?: string;
   connected: boolean;
-  /** When data from this facility's devices was last received here (survives restarts). */
+  /**
+   * When data written at this facility last arrived here, carried by any device (survives
+   * restarts): the facility's "data as of".
+   */
   lastReceivedAt?: IsoDateTime;
   devices: number;
   pendingToSend: number;

@@ -41,6 +41,10 @@ export const entryKindsInOrder: readonly EntryKind[] = [
 
 const entryList = (doc: Y.Doc, kind: EntryKind): Y.Array<unknown> => doc.getArray(listByKind[kind]);
 
+/** Every append-only list of a patient document. */
+export const entryLists = (doc: Y.Doc): Y.Array<unknown>[] =>
+  entryKindsInOrder.map((kind) => entryList(doc, kind));
+
 export interface NewPatient {
   ctcId: CtcId;
   primaryFacility: FacilityCode;

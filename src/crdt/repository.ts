@@ -8,7 +8,9 @@
 import * as Y from 'yjs';
 import type { Clock } from '../lib/deps';
 import type { IsoDateTime } from '../domain/types';
-import { docKind, type DocId } from './doc-id';
+import { docKind, facilityOfRegisterDoc, type DocId } from './doc-id';
+import { isEntry } from './entries';
+import { entryLists } from './patient-doc';
 import type { DocumentStore } from './ports';
 import { projectDoc } from './projection';
 import { changedSummaryKeys, registerPatients } from './register-doc';
@@ -17,7 +19,17 @@ import { migrateDoc } from './schema';
 /** Transaction origin of writes made on this device. */
 export const localOrigin = 'local';
 
-export type UpdateListener = (docId: DocId, update: Uint8Array, origin: string) => void;
+/**
+ * `authors` are the facilities whose clinical data the update brought: the facility stamped on
+ * each new entry, or a register's facility for a new registration. Reports use it to say how
+ * recent each facility's data is, whichever device carried it here.
+ */
+export type UpdateListener = (
+  docId: DocId,
+  update: Uint8Array,
+  origin: string,
+  authors: ReadonlySet<string>,
+) => void;
 
 export interface RepositoryOptions {
   store: DocumentStore;
@@ -93,15 +105,13 @@ export class DocumentRepository {
     return this.exclusive(docId, async () => {
       const entry = await this.load(docId);
       const scratch = cloneDoc(entry.doc);
-      const { update, changedKeys, result } = captureChange(
-        scratch,
-        () => mutate(scratch),
-        docKind(docId) === 'register',
+      const { update, changedKeys, authors, result } = captureChange(scratch, docId, () =>
+        mutate(scratch),
       );
       if (update === null) return result;
       await this.persist(docId, entry, scratch, update, changedKeys, options);
       applyOwnUpdate(entry.doc, update);
-      this.emit(docId, update, localOrigin);
+      this.emit(docId, update, localOrigin, authors);
       await this.maybeCompact(docId, entry);
       return result;
     });
@@ -118,11 +128,7 @@ export class DocumentRepository {
       const pendingBefore = pendingSize(scratch);
       let changed: ReturnType<typeof captureChange<void>>;
       try {
-        changed = captureChange(
-          scratch,
-          () => Y.applyUpdate(scratch, update, origin),
-          docKind(docId) === 'register',
-        );
+        changed = captureChange(scratch, docId, () => Y.applyUpdate(scratch, update, origin));
       } catch (cause) {
         throw new Error(`Malformed update for ${docId}`, { cause });
       }
@@ -132,7 +138,7 @@ export class DocumentRepository {
       if (changed.update === null && !pendingGrew) return false;
       await this.persist(docId, entry, scratch, update, changed.changedKeys, {});
       Y.applyUpdate(entry.doc, update, origin);
-      this.emit(docId, update, origin);
+      this.emit(docId, update, origin, changed.authors);
       await this.maybeCompact(docId, entry);
       return true;
     });
@@ -204,10 +210,8 @@ export class DocumentRepository {
 
   private async migrateIfNeeded(docId: DocId, entry: OpenDoc): Promise<void> {
     const scratch = cloneDoc(entry.doc);
-    const { update, changedKeys } = captureChange(
-      scratch,
-      () => migrateDoc(scratch, docKind(docId)),
-      docKind(docId) === 'register',
+    const { update, changedKeys } = captureChange(scratch, docId, () =>
+      migrateDoc(scratch, docKind(docId)),
     );
     if (update === null) return;
     await this.persist(docId, entry, scratch, update, changedKeys, {});
@@ -239,10 +243,15 @@ export class DocumentRepository {
     return next;
   }
 
-  private emit(docId: DocId, update: Uint8Array, origin: string): void {
+  private emit(
+    docId: DocId,
+    update: Uint8Array,
+    origin: string,
+    authors: ReadonlySet<string>,
+  ): void {
     for (const listener of this.listeners) {
       try {
-        listener(docId, update, origin);
+        listener(docId, update, origin, authors);
       } catch (error) {
         console.error('Document update listener failed', error);
       }
@@ -279,29 +288,51 @@ function pendingSize(doc: Y.Doc): number {
   return (store.pendingStructs?.update.length ?? 0) + (store.pendingDs?.length ?? 0);
 }
 
-/** Run `change` and collect the Yjs update it produced and the register rows it touched. */
+/**
+ * Run `change` and collect the Yjs update it produced, the register rows it touched and the
+ * facilities whose data it added.
+ */
 function captureChange<T>(
   doc: Y.Doc,
+  docId: DocId,
   change: () => T,
-  isRegister = false,
-): { update: Uint8Array | null; changedKeys: Set<string>; result: T } {
+): { update: Uint8Array | null; changedKeys: Set<string>; authors: Set<string>; result: T } {
+  const kind = docKind(docId);
   const updates: Uint8Array[] = [];
   const changedKeys = new Set<string>();
+  const authors = new Set<string>();
   const onUpdate = (update: Uint8Array) => updates.push(update);
+  const registerFacility = facilityOfRegisterDoc(docId);
   const onRegister = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
     for (const key of changedSummaryKeys(events)) changedKeys.add(key);
+    for (const event of events) {
+      if (event.path.length !== 0 || !registerFacility) continue;
+      for (const change of event.changes.keys.values()) {
+        if (change.action === 'add') authors.add(registerFacility);
+      }
+    }
   };
-  const patients = isRegister ? registerPatients(doc) : undefined;
+  const onEntries = (event: Y.YArrayEvent<unknown>) => {
+    for (const item of event.changes.added) {
+      for (const value of item.content.getContent() as unknown[]) {
+        if (isEntry(value)) authors.add(value.stamp.facilityCode);
+      }
+    }
+  };
+  const patients = kind === 'register' ? registerPatients(doc) : undefined;
+  const lists = kind === 'patient' ? entryLists(doc) : [];
   doc.on('update', onUpdate);
   patients?.observeDeep(onRegister);
+  for (const list of lists) list.observe(onEntries);
   let result: T;
   try {
     result = doc.transact(change, localOrigin);
   } finally {
     doc.off('update', onUpdate);
     patients?.unobserveDeep(onRegister);
+    for (const list of lists) list.unobserve(onEntries);
   }
   const update =
     updates.length === 0 ? null : updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-  return { update, changedKeys, result };
+  return { update, changedKeys, authors, result };
 }

@@ -200,5 +200,10 @@ describe('facilities connected (headless)', () => {
     expect((await c.service.search('amina')).map((h) => h.ctcId)).toEqual([registered.value]);
     expect(await c.network.requestRecord(registered.value)).toBe('received');
     expect((await c.service.getPatient(registered.value))?.visits).toHaveLength(1);
+    // C's "data as of" for A comes from A's data, carried by R: A is known though never met.
+    const facilities = c.network.status().facilities;
+    expect(facilities.find((f) => f.code === '01020003')).toMatchObject({ connected: false });
+    expect(facilities.find((f) => f.code === '01020003')?.lastReceivedAt).toBeDefined();
+    expect(facilities.find((f) => f.code === '01020009')?.lastReceivedAt).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import { initRegisterDoc, upsertSummary } from '../../../src/crdt/register-doc';
 import { DocumentRepository } from '../../../src/crdt/repository';
 import { StorageError } from '../../../src/crdt/ports';
 import { createMemoryStore } from '../../../src/storage/memory-store';
-import { amina, ctcA1, facilityA, stampAt, visitEntry } from './fixtures';
+import { amina, ctcA1, facilityA, facilityB, stampAt, visitEntry } from './fixtures';
 
 const clock = { now: () => Date.parse('2026-02-01T09:00:00.000Z') };
 const docId = patientDocId(ctcA1);
@@ -118,6 +118,22 @@ describe('document repository', () => {
     expect(await repo.applyRemote(docId, update, 'peer-1')).toBe(false);
     expect(await store.loadUpdates(docId)).toHaveLength(1);
     expect((await store.getPatientRow(ctcA1))?.givenName).toBe('Amina');
+  });
+
+  it('names the facilities whose data an update brought, whichever peer carried it', async () => {
+    const { repo } = setup();
+    await register(repo);
+    const seen: string[][] = [];
+    repo.onUpdate((_id, _update, origin, authors) => seen.push([origin, ...authors]));
+    const remote = new Y.Doc();
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(await repo.get(docId)));
+    const sv = Y.encodeStateVector(remote);
+    appendEntry(remote, {
+      ...visitEntry('v-b', '2026-02-02'),
+      stamp: stampAt('2026-02-02T09:00:00.000Z', facilityB),
+    });
+    await repo.applyRemote(docId, Y.encodeStateAsUpdate(remote, sv), 'relay-peer');
+    expect(seen).toEqual([['relay-peer', facilityB]]);
   });
 
   it('rejects a malformed remote update and changes nothing', async () => {
