@@ -80,7 +80,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
   const { repo, store, clock, ids } = deps;
   let profile = deps.profile;
   const changeListeners = new Set<() => void>();
-  repo.onUpdate(() => {
+  repo.onDocChanged(() => {
     for (const listener of changeListeners) listener();
   });
 
@@ -382,7 +382,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
           })
           .catch((error: unknown) => console.error('Patient view failed', error));
       };
-      const off = repo.onUpdate((changed) => {
+      const off = repo.onDocChanged((changed) => {
         if (changed === docId || changed === networkDocId) refresh();
       });
       refresh();

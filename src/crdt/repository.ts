@@ -53,6 +53,7 @@ export class DocumentRepository {
   private readonly open = new Map<DocId, Promise<OpenDoc>>();
   private readonly locks = new Map<DocId, Promise<unknown>>();
   private readonly listeners = new Set<UpdateListener>();
+  private readonly changeListeners = new Set<(docId: DocId) => void>();
   private readonly store: DocumentStore;
   private readonly clock: Clock;
   private readonly cacheLimit: number;
@@ -69,6 +70,17 @@ export class DocumentRepository {
   onUpdate(listener: UpdateListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * What a reader shows may have changed: every stored change (as `onUpdate`), and also a
+   * document first loaded because a peer sent it, when another tab of this device had already
+   * stored it (storage is shared between tabs, so nothing was new to store, yet this tab's
+   * screens have not seen it).
+   */
+  onDocChanged(listener: (docId: DocId) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Whether storage holds anything for this document. */
@@ -123,6 +135,7 @@ export class DocumentRepository {
    */
   async applyRemote(docId: DocId, update: Uint8Array, origin: string): Promise<boolean> {
     return this.exclusive(docId, async () => {
+      const wasOpen = this.open.has(docId);
       const entry = await this.load(docId);
       const scratch = cloneDoc(entry.doc);
       const pendingBefore = pendingSize(scratch);
@@ -135,7 +148,10 @@ export class DocumentRepository {
       // An update whose dependencies have not arrived yet waits inside Yjs as pending; it is
       // still new information and is stored so it survives a restart.
       const pendingGrew = pendingSize(scratch) !== pendingBefore;
-      if (changed.update === null && !pendingGrew) return false;
+      if (changed.update === null && !pendingGrew) {
+        if (!wasOpen) this.emitChanged(docId);
+        return false;
+      }
       await this.persist(docId, entry, scratch, update, changed.changedKeys, {});
       Y.applyUpdate(entry.doc, update, origin);
       this.emit(docId, update, origin, changed.authors);
@@ -243,12 +259,23 @@ export class DocumentRepository {
     return next;
   }
 
+  private emitChanged(docId: DocId): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener(docId);
+      } catch (error) {
+        console.error('Document change listener failed', error);
+      }
+    }
+  }
+
   private emit(
     docId: DocId,
     update: Uint8Array,
     origin: string,
     authors: ReadonlySet<string>,
   ): void {
+    this.emitChanged(docId);
     for (const listener of this.listeners) {
       try {
         listener(docId, update, origin, authors);

@@ -136,6 +136,20 @@ describe('document repository', () => {
     expect(seen).toEqual([['relay-peer', facilityB]]);
   });
 
+  it('a tab that first loads a record another tab already stored still tells its screens', async () => {
+    const { store, repo: firstTab } = setup();
+    const secondTab = new DocumentRepository({ store, clock });
+    const changed: string[] = [];
+    secondTab.onDocChanged((id) => changed.push(id));
+    const updates: Uint8Array[] = [];
+    firstTab.onUpdate((_id, update) => updates.push(update));
+    await register(firstTab);
+    // The update reaches the second tab after the first tab stored it in the shared database.
+    expect(await secondTab.applyRemote(docId, updates[0]!, 'first-tab')).toBe(false);
+    expect(changed).toEqual([docId]);
+    expect(readPatient(await secondTab.get(docId)).demographics).toEqual(amina);
+  });
+
   it('rejects a malformed remote update and changes nothing', async () => {
     const { repo, store } = setup();
     await register(repo);
