@@ -58,6 +58,8 @@ import type { StorageUsage } from '../crdt/ports';
 export const profileKey = 'device-profile';
 export const serialCounterKey = 'ctc-serial-counter';
 
+export type ExclusiveLock = <T>(name: string, run: () => Promise<T>) => Promise<T>;
+
 export interface ClinicServiceDeps {
   repo: DocumentRepository;
   store: DocumentStore & PatientQueries;
@@ -66,6 +68,11 @@ export interface ClinicServiceDeps {
   storage: { usage(): Promise<StorageUsage>; requestPersistence(): Promise<boolean> };
   /** The profile saved on this device, if it was set up before. */
   profile?: DeviceProfile;
+  /**
+   * Runs `run` while holding the named lock across every tab of this device (Web Locks in the
+   * browser); defaults to one-at-a-time within this process.
+   */
+  lock?: ExclusiveLock;
   /** Called once the device is set up, so replication can start as this device. */
   onProfileReady?: (profile: DeviceProfile) => Promise<void>;
 }
@@ -175,7 +182,17 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
     }
   }
 
-  let registrations: Promise<unknown> = Promise.resolve();
+  let inProcess: Promise<unknown> = Promise.resolve();
+  const exclusive: ExclusiveLock =
+    deps.lock ??
+    (<T>(_name: string, run: () => Promise<T>): Promise<T> => {
+      const next = inProcess.then(run, run);
+      inProcess = next.then(
+        () => undefined,
+        () => undefined,
+      );
+      return next;
+    });
 
   async function allocateAndWrite(
     p: DeviceProfile,
@@ -308,14 +325,9 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
         const matches = await service.findPossibleDuplicates(demographics.value);
         if (matches.length > 0) return err({ type: 'possible-duplicate', matches });
       }
-      // Allocation and the write that consumes the serial run one at a time: two saves in flight
-      // (a double tap, two tabs' worth of events) must never read the same counter.
-      const allocation = registrations.then(() => allocateAndWrite(p, demographics.value));
-      registrations = allocation.then(
-        () => undefined,
-        () => undefined,
-      );
-      return allocation;
+      // Allocation and the write that consumes the serial run one at a time, across every tab
+      // of this device: two saves in flight must never read the same counter.
+      return exclusive('pamoja-ctc-serial', () => allocateAndWrite(p, demographics.value));
     },
 
     async search(query) {

@@ -7,7 +7,7 @@ import { DocumentRepository } from '../crdt/repository';
 import { createDexieStore } from '../storage/dexie-store';
 import { requestPersistence, storageUsage } from '../storage/quota';
 import type { SyncLogger } from '../sync';
-import { createClinicService, profileKey } from './clinic-service';
+import { createClinicService, profileKey, type ExclusiveLock } from './clinic-service';
 import { randomIds, type IdSource } from './ids';
 import { createNetworkService, type NetworkController } from './network-service';
 import { createBrowserPeerTransport, createTabTransport } from './peer-transport';
@@ -35,6 +35,16 @@ const consoleLogger: SyncLogger = {
     (level === 'warn' ? console.warn : console.info)(`[sync] ${event}`, details);
   },
 };
+
+interface LockManagerLike {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+/** Web Locks span every tab of this origin: the CTC serial is allocated by one tab at a time. */
+const webLock: ExclusiveLock | undefined = (() => {
+  const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
+  return locks ? <T>(name: string, run: () => Promise<T>) => locks.request(name, run) : undefined;
+})();
 
 export async function createClinicApp(options: ClinicAppOptions = {}): Promise<ClinicApp> {
   const clock = options.clock ?? systemClock;
@@ -67,6 +77,7 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     ids: options.ids ?? randomIds,
     storage: { usage: () => storageUsage(), requestPersistence: () => requestPersistence() },
     onProfileReady: (device) => network.start(device),
+    ...(webLock ? { lock: webLock } : {}),
     ...(profile ? { profile } : {}),
   });
   settingsRef.network = network;

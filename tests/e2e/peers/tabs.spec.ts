@@ -35,3 +35,27 @@ test('a patient registered in one tab appears in the other tab of the same devic
   });
   await context.close();
 });
+
+test('two tabs of one device registering at the same moment get different CTC IDs', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const first = new Pamoja(await context.newPage());
+  await first.start(facilityDevice('07010123', 'Mwananyamala CTC', 'Neema Mushi'));
+  const second = new Pamoja(await context.newPage());
+  await second.page.goto('/');
+  await expect(second.home.screen).toBeVisible();
+  for (const [tab, given] of [
+    [first, 'Amani'],
+    [second, 'Baraka'],
+  ] as const) {
+    await tab.shell.goTo('register');
+    await tab.register.fillPatient({ ...juma, givenName: given });
+  }
+  await Promise.all([first.register.save(), second.register.save()]);
+  await expect(first.patient.name).toHaveText('Amani Kessy');
+  await expect(second.patient.name).toHaveText('Baraka Kessy');
+  const ids = [await first.patient.currentCtcId(), await second.patient.currentCtcId()];
+  expect(new Set(ids).size).toBe(2);
+  await context.close();
+});
