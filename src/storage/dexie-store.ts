@@ -10,7 +10,13 @@ import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types'
 import type { StorageErrorCode } from '../crdt/ports';
 import { systemClock, type Clock } from '../lib/deps';
 import { toStorageError } from './errors';
-import { checkCompaction, checkWrite, ownBytes, type LocalStore } from './local-store';
+import {
+  checkCompaction,
+  checkWrite,
+  mergeStateVectors,
+  ownBytes,
+  type LocalStore,
+} from './local-store';
 import {
   CTC_ID_LENGTH,
   indexWord,
@@ -181,7 +187,7 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
           await docs.put({
             docId: docWrite.docId,
             kind: docWrite.kind,
-            stateVector: ownBytes(docWrite.stateVector),
+            stateVector: mergeStateVectors(previous?.stateVector, docWrite.stateVector),
             updateCount: (previous?.updateCount ?? 0) + 1,
             updatedAt,
           });

@@ -1,3 +1,4 @@
+import * as Y from 'yjs';
 import type { DocumentStore, DocWrite, PatientQueries } from '../crdt/ports';
 import { StorageError } from '../crdt/ports';
 import { docKind, isDocId, type DocId } from '../crdt/doc-id';
@@ -79,4 +80,18 @@ export function checkCompaction(
  */
 export function ownBytes(bytes: Uint8Array): Uint8Array {
   return bytes.slice();
+}
+
+/**
+ * The stored state vector covers every stored update, so a write's vector is merged with the one
+ * already stored (per client, the higher clock). Two tabs of a device share storage: a tab whose
+ * open copy missed the other tab's latest change must not make storage forget it.
+ */
+export function mergeStateVectors(stored: Uint8Array | undefined, next: Uint8Array): Uint8Array {
+  if (!stored) return ownBytes(next);
+  const merged = Y.decodeStateVector(stored);
+  for (const [client, clock] of Y.decodeStateVector(next)) {
+    if (clock > (merged.get(client) ?? 0)) merged.set(client, clock);
+  }
+  return Y.encodeStateVector(merged);
 }

@@ -10,7 +10,13 @@ import type { DocId, DocKind } from '../crdt/doc-id';
 import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types';
 import { systemClock, type Clock } from '../lib/deps';
 import { toStorageError } from './errors';
-import { checkCompaction, checkWrite, ownBytes, type LocalStore } from './local-store';
+import {
+  checkCompaction,
+  checkWrite,
+  mergeStateVectors,
+  ownBytes,
+  type LocalStore,
+} from './local-store';
 import {
   compareByAppointment,
   compareText,
@@ -93,7 +99,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         const info: DocInfo = {
           docId: write.docId,
           kind: write.kind,
-          stateVector: ownBytes(write.stateVector),
+          stateVector: mergeStateVectors(previous?.stateVector, write.stateVector),
           updateCount: (previous?.updateCount ?? 0) + 1,
           updatedAt: new Date(clock.now()).toISOString() as IsoDateTime,
         };

@@ -155,6 +155,26 @@ export function runDocumentStoreConformance(name: string, setup: StoreSetup): vo
         expect(await store.getDocInfo(patientDocId(baraka.ctcId))).toBeUndefined();
       });
 
+      it('keeps every stored change in the state vector when two tabs write from different copies', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        await store.commit(fixture.write(fixture.setField('givenName', 'Zaïtuni')));
+        // Another tab's copy, made before the first tab's next change, writes its own change.
+        const otherTab = new Y.Doc();
+        Y.applyUpdate(otherTab, Y.encodeStateAsUpdate(fixture.doc));
+        await store.commit(fixture.write(fixture.addVisit('2025-02-01', 60)));
+        const before = Y.encodeStateVector(otherTab);
+        otherTab.getArray('visits').push([{ note: 'from the other tab' }]);
+        await store.commit({
+          ...fixture.write(Y.encodeStateAsUpdate(otherTab, before)),
+          stateVector: Y.encodeStateVector(otherTab),
+        });
+        const union = rebuild(await store.loadUpdates(fixture.docId));
+        const info = await store.getDocInfo(fixture.docId);
+        expect(Y.decodeStateVector(info!.stateVector)).toEqual(
+          Y.decodeStateVector(Y.encodeStateVector(union)),
+        );
+      });
+
       it('lists documents, all or of one kind', async () => {
         const network = new Y.Doc();
         network.getMap('facilities').set(facilityA, 'Mbeya RRH CTC');
