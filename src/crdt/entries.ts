@@ -27,6 +27,56 @@ function isStamp(value: unknown): value is Stamp {
   );
 }
 
+const isoDate = (value: unknown): boolean =>
+  typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
+const optional = (value: unknown, check: (v: unknown) => boolean): boolean =>
+  value === undefined || check(value);
+const isString = (value: unknown): boolean => typeof value === 'string';
+const isNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+const stringList = (value: unknown): boolean =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/**
+ * The fields every reader relies on, per kind. Values are validated when written (domain
+ * schemas); this only guarantees that a faulty or hostile peer cannot make a screen or an index
+ * read a list that is not a list or a date that is not a date.
+ */
+const dataShapes: Record<EntryKind, (data: Record<string, unknown>) => boolean> = {
+  visit: (d) =>
+    isoDate(d.date) &&
+    isString(d.facilityCode) &&
+    isString(d.visitType) &&
+    isString(d.tbScreen) &&
+    isString(d.arvStatus) &&
+    stringList(d.symptoms) &&
+    stringList(d.otherMedicines) &&
+    stringList(d.investigationsOrdered) &&
+    optional(d.nextAppointment, isoDate) &&
+    optional(d.weightKg, isNumber) &&
+    optional(d.heightCm, isNumber) &&
+    optional(d.bpSystolic, isNumber) &&
+    optional(d.bpDiastolic, isNumber) &&
+    optional(d.daysSupplied, isNumber) &&
+    optional(d.quantity, isNumber) &&
+    optional(d.pillsMissed, isNumber),
+  result: (d) =>
+    isString(d.investigation) &&
+    isoDate(d.sampleDate) &&
+    isoDate(d.resultDate) &&
+    isString(d.facilityCode) &&
+    isRecord(d.value) &&
+    ((d.value.kind === 'numeric' && isNumber(d.value.value) && isString(d.value.unit)) ||
+      (d.value.kind === 'categorical' && isString(d.value.value))),
+  appointment: (d) => isoDate(d.date) && isString(d.purpose),
+  status: (d) =>
+    isoDate(d.date) &&
+    ['active', 'transferred_out', 'died', 'stopped'].includes(d.status as string) &&
+    optional(d.toFacility, isString),
+  demographics: (d) =>
+    Array.isArray(d.changes) &&
+    d.changes.every((change) => isRecord(change) && typeof change.field === 'string'),
+};
+
 /**
  * Entries arrive from peers, so their shape is checked before anything reads them; an entry that
  * fails is left out of views (it stays in the document, untouched).
@@ -41,7 +91,8 @@ export function isEntry(value: unknown): value is Entry {
     entryKinds.has(value.kind) &&
     isStamp(value.stamp) &&
     (value.supersedes === undefined || typeof value.supersedes === 'string') &&
-    isRecord(value.data)
+    isRecord(value.data) &&
+    dataShapes[value.kind as EntryKind](value.data)
   );
 }
 

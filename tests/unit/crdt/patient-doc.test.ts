@@ -139,9 +139,19 @@ describe('patient document', () => {
     doc
       .getArray('visits')
       .push([{ id: 'x', kind: 'visit' }, 'garbage', visitEntry('v1', '2026-02-01')]);
+    const good = visitEntry('v2', '2026-02-02');
+    doc.getArray('visits').push([
+      { ...good, id: 'bad-symptoms', data: { ...good.data, symptoms: 'cough' } },
+      { ...good, id: 'bad-date', data: { ...good.data, date: 'yesterday' } },
+      { ...good, id: 'bad-weight', data: { ...good.data, weightKg: '60' } },
+    ]);
+    doc
+      .getArray('results')
+      .push([{ ...good, id: 'bad-result', kind: 'result', data: { investigation: 'viral_load' } }]);
     const snapshot = readPatient(doc);
     expect(snapshot.entries.visit.map((v) => v.id)).toEqual(['v1']);
-    expect(snapshot.rejectedEntries).toBe(2);
+    expect(snapshot.entries.result).toEqual([]);
+    expect(snapshot.rejectedEntries).toBe(6);
   });
 
   it('accepts a visit recorded before the registration arrived and merges it when it does', () => {
