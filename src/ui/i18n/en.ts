@@ -50,6 +50,9 @@ export const en = {
     settings: 'Settings',
   },
   common: {
+    screenFailed: 'Something went wrong on this screen. Your saved records are safe.',
+    tryAgain: 'Try again',
+    goHome: 'Go to search',
     save: 'Save',
     saving: 'Saving…',
     saved: 'Saved',

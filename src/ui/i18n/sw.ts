@@ -19,6 +19,10 @@ export const sw: Messages = {
     settings: 'Mipangilio',
   },
   common: {
+    screenFailed:
+      'Hitilafu imetokea kwenye skrini hii. Kumbukumbu zako zilizohifadhiwa ziko salama.',
+    tryAgain: 'Jaribu tena',
+    goHome: 'Nenda kwenye utafutaji',
     save: 'Hifadhi',
     saving: 'Inahifadhi…',
     saved: 'Imehifadhiwa',
