@@ -1,15 +1,14 @@
 // Storage decision benchmark: y-indexeddb (one database per document) against the Dexie store
 // (one database for every document), in real headless Chromium with on-disk profiles.
 // Usage: node bench/storage/run.mjs [--docs 5000] [--cap-seconds 300] [--out bench/results/storage.json]
-import { createServer } from 'node:http';
-import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
-import { build } from 'vite';
 import { chromiumArgs } from '../../scripts/chromium.mjs';
+import { bundleBenchPage, serveDirectory } from '../browser-page.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
@@ -29,49 +28,6 @@ const sampleCount = Number(args.samples);
 const launchArgs = chromiumArgs;
 
 const log = (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-async function bundlePage(dir) {
-  await build({
-    configFile: false,
-    root,
-    logLevel: 'warn',
-    resolve: { dedupe: ['yjs'] },
-    define: { 'process.env.NODE_ENV': '"production"' },
-    build: {
-      outDir: dir,
-      emptyOutDir: true,
-      minify: false,
-      lib: {
-        entry: join(root, 'bench/storage/page.ts'),
-        formats: ['es'],
-        fileName: () => 'bench.js',
-      },
-    },
-  });
-  await writeFile(
-    join(dir, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><title>storage bench</title><script type="module" src="/bench.js"></script>',
-  );
-}
-
-function serve(dir) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript' };
-  const server = createServer(async (request, response) => {
-    const path = request.url === '/' ? '/index.html' : (request.url ?? '/');
-    try {
-      const body = await readFile(join(dir, path.replace(/\.\./g, '')));
-      response.writeHead(200, {
-        'content-type': types[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream',
-      });
-      response.end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
-  return new Promise((resolveServer) => {
-    server.listen(0, '127.0.0.1', () => resolveServer(server));
-  });
-}
 
 /** A browser on an on-disk profile, as an installed app would have; reopened for cold loads. */
 async function openBrowser(profileDir, url) {
@@ -213,11 +169,10 @@ const ratio = (a, b) => (b > 0 ? round(a / b) : null);
 
 async function main() {
   const bundleDir = await mkdtemp(join(tmpdir(), 'pamoja-bench-page-'));
-  const server = await serve(bundleDir);
+  const { server, url } = await serveDirectory(bundleDir);
   try {
     log('bundling the bench page');
-    await bundlePage(bundleDir);
-    const url = `http://127.0.0.1:${server.address().port}/`;
+    await bundleBenchPage('bench/storage/page.ts', bundleDir, 'storage bench');
     const browserVersion = await chromium
       .launch({ executablePath: '/usr/bin/chromium', args: launchArgs })
       .then(async (browser) => {

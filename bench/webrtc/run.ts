@@ -7,18 +7,16 @@
  *
  *   npx tsx bench/webrtc/run.ts [--docs 1000] [--cap-seconds 120] [--stall-seconds 60] [--out …]
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { build } from 'vite';
 import { createSignalingServer } from '../../signaling/server';
 import { launchOptions } from '../../scripts/chromium.mjs';
+import { bundleBenchPage, serveDirectory } from '../browser-page.mjs';
 import type { Progress, Scenario, Seeded, StartConfig, WireStats } from './page';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -52,44 +50,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
       timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
     }),
   ]);
-}
-
-async function bundlePage(dir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root,
-    logLevel: 'warn',
-    resolve: { dedupe: ['yjs'] },
-    define: { 'process.env.NODE_ENV': '"production"' },
-    build: {
-      outDir: dir,
-      emptyOutDir: true,
-      minify: false,
-      lib: {
-        entry: join(root, 'bench/webrtc/page.ts'),
-        formats: ['es'],
-        fileName: () => 'bench.js',
-      },
-    },
-  });
-  await writeFile(
-    join(dir, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><title>webrtc bench</title><script type="module" src="/bench.js"></script>',
-  );
-}
-
-function serve(dir: string): Promise<Server> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
-  const server = createServer((request, response) => {
-    const path = request.url === '/' ? '/index.html' : (request.url ?? '/');
-    readFile(join(dir, path.replace(/\.\./g, '')))
-      .then((body) => {
-        const type = types[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream';
-        response.writeHead(200, { 'content-type': type }).end(body);
-      })
-      .catch(() => response.writeHead(404).end());
-  });
-  return new Promise((listening) => server.listen(0, '127.0.0.1', () => listening(server)));
 }
 
 interface DevicePage {
@@ -331,12 +291,11 @@ async function main(): Promise<void> {
   const { host, port } = await signaling.listen();
   const signalingUrl = `ws://${host}:${port}`;
   const bundleDir = await mkdtemp(join(tmpdir(), 'pamoja-webrtc-bench-'));
-  const server = await serve(bundleDir);
+  const { server, url } = await serveDirectory(bundleDir);
   let browser: Browser | undefined;
   try {
     log('bundling the bench page');
-    await bundlePage(bundleDir);
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    await bundleBenchPage('bench/webrtc/page.ts', bundleDir, 'webrtc bench');
     browser = await chromium.launch({ ...launchOptions(), headless: true });
     log(`Chromium ${browser.version()}, signaling at ${signalingUrl}`);
 

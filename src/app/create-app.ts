@@ -12,6 +12,7 @@ import { randomIds, type IdSource } from './ids';
 import { createNetworkService, type NetworkController } from './network-service';
 import { createBrowserPeerTransport, createTabTransport } from './peer-transport';
 import { createReplicaHost } from './replica-host';
+import { webLocks } from './web-locks';
 import type { ClinicService, DeviceProfile } from './views';
 
 export interface ClinicApp {
@@ -36,13 +37,9 @@ const consoleLogger: SyncLogger = {
   },
 };
 
-interface LockManagerLike {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
-}
-
 /** Web Locks span every tab of this origin: the CTC serial is allocated by one tab at a time. */
 const webLock: ExclusiveLock | undefined = (() => {
-  const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
+  const locks = webLocks();
   return locks ? <T>(name: string, run: () => Promise<T>) => locks.request(name, run) : undefined;
 })();
 

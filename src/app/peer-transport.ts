@@ -11,18 +11,10 @@ import {
 } from '../sync';
 import { createWebRtcTransport, type WebRtcTransport } from '../sync/webrtc';
 import type { PeerTransport, TabTransport } from './network-service';
+import { webLocks } from './web-locks';
 import type { DeviceProfile, NetworkSettings, SignalingState } from './views';
 
 const lockName = 'pamoja-peer-transport';
-
-interface LockManagerLike {
-  request(name: string, callback: () => Promise<void>): Promise<unknown>;
-}
-
-function lockManager(): LockManagerLike | undefined {
-  const nav = globalThis.navigator as (Navigator & { locks?: LockManagerLike }) | undefined;
-  return nav?.locks;
-}
 
 export function createBrowserPeerTransport(
   settings: NetworkSettings,
@@ -63,7 +55,7 @@ export function createBrowserPeerTransport(
     },
     async start() {
       stopped = false;
-      const locks = lockManager();
+      const locks = webLocks();
       if (!locks) return lead();
       void locks.request(
         lockName,

@@ -5,6 +5,8 @@
  * BroadcastChannel keeps each sender's messages in order, which gives per-channel ordering.
  */
 import type { Channel, PeerId, Transport } from '../ports';
+import { ChannelBase } from '../channel-base';
+import { randomHex } from '../../lib/random-hex';
 
 export interface BroadcastTransportOptions {
   /** The BroadcastChannel name; one per network, e.g. `pamoja-sync:<network id>`. */
@@ -52,23 +54,17 @@ function parse(data: unknown): Wire | undefined {
   }
 }
 
-const randomId = (): string =>
-  Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) =>
-    b.toString(16).padStart(2, '0'),
-  ).join('');
+const randomId = (): string => randomHex(8);
 
-class TabChannel implements Channel {
-  closed = false;
-  private readonly messageListeners = new Set<(frame: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(reason: string) => void>();
-  private closeReason = '';
-
+class TabChannel extends ChannelBase {
   constructor(
     readonly peerEpoch: string,
     private readonly post: (wire: Wire) => void,
     private readonly address: { from: string; fromEpoch: string; to: string; toEpoch: string },
     private readonly forget: () => void,
-  ) {}
+  ) {
+    super();
+  }
 
   send(frame: Uint8Array): void {
     if (this.closed) return;
@@ -81,33 +77,8 @@ class TabChannel implements Channel {
     this.fireClose(reason);
   }
 
-  onMessage(listener: (frame: Uint8Array) => void): () => void {
-    this.messageListeners.add(listener);
-    return () => this.messageListeners.delete(listener);
-  }
-
-  onClose(listener: (reason: string) => void): () => void {
-    if (this.closed) {
-      listener(this.closeReason);
-      return () => undefined;
-    }
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
-  }
-
-  deliver(frame: Uint8Array): void {
-    if (this.closed) return;
-    for (const listener of [...this.messageListeners]) listener(frame);
-  }
-
-  fireClose(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = reason;
+  protected override releaseResources(): void {
     this.forget();
-    for (const listener of [...this.closeListeners]) listener(reason);
-    this.closeListeners.clear();
-    this.messageListeners.clear();
   }
 }
 

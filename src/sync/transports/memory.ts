@@ -9,6 +9,7 @@
  */
 import { createSeededRandom, type Random } from '../../lib/deps';
 import type { Channel, PeerId, Transport } from '../ports';
+import { ChannelBase } from '../channel-base';
 
 export interface FaultRates {
   loss: number;
@@ -56,19 +57,14 @@ export interface MemoryNetwork {
 
 type Event = { type: 'frame'; bytes: Uint8Array } | { type: 'close'; reason: string };
 
-class End implements Channel {
-  closed = false;
-  private readonly messageListeners = new Set<(frame: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(reason: string) => void>();
-  private closeReason = '';
+class End extends ChannelBase {
   /** Events travelling towards this end. */
   readonly inbound: Event[] = [];
   other!: End;
 
-  constructor(
-    private readonly link: LinkState,
-    private readonly onSend: () => void,
-  ) {}
+  constructor(private readonly onSend: () => void) {
+    super();
+  }
 
   send(frame: Uint8Array): void {
     if (this.closed || this.other.closed) return;
@@ -84,46 +80,9 @@ class End implements Channel {
     this.onSend();
   }
 
-  onMessage(listener: (frame: Uint8Array) => void): () => void {
-    this.messageListeners.add(listener);
-    return () => this.messageListeners.delete(listener);
-  }
-
-  onClose(listener: (reason: string) => void): () => void {
-    if (this.closed) {
-      listener(this.closeReason);
-      return () => undefined;
-    }
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
-  }
-
-  deliver(frame: Uint8Array, errors: unknown[]): void {
-    if (this.closed) return;
-    for (const listener of [...this.messageListeners]) {
-      try {
-        listener(frame);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-  }
-
-  fireClose(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = reason;
+  protected override releaseResources(): void {
     this.inbound.length = 0;
-    for (const listener of [...this.closeListeners]) listener(reason);
-    this.closeListeners.clear();
-    this.messageListeners.clear();
-    this.link.ends = this.link.ends.filter((end) => end !== this);
   }
-}
-
-interface LinkState {
-  key: string;
-  ends: End[];
 }
 
 const linkKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
@@ -134,7 +93,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
   const listeners = new Map<string, Set<(peer: PeerId, channel: Channel) => void>>();
   const online = new Set<string>();
   const wanted = new Set<string>();
-  const links = new Map<string, { a: string; b: string; state: LinkState; aEnd: End; bEnd: End }>();
+  const links = new Map<string, { a: string; b: string; aEnd: End; bEnd: End }>();
   let groupOf = new Map<string, number>();
   const stats: NetworkStats = {
     framesDelivered: 0,
@@ -186,13 +145,11 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
     if (isUp(key)) return;
     const existing = links.get(key);
     if (existing) kill(key, 'replaced');
-    const state: LinkState = { key, ends: [] };
-    const aEnd = new End(state, scheduleDrain);
-    const bEnd = new End(state, scheduleDrain);
+    const aEnd = new End(scheduleDrain);
+    const bEnd = new End(scheduleDrain);
     aEnd.other = bEnd;
     bEnd.other = aEnd;
-    state.ends = [aEnd, bEnd];
-    links.set(key, { a, b, state, aEnd, bEnd });
+    links.set(key, { a, b, aEnd, bEnd });
     for (const listener of [...(listeners.get(a) ?? [])]) listener(b as PeerId, aEnd);
     for (const listener of [...(listeners.get(b) ?? [])]) listener(a as PeerId, bEnd);
   }
@@ -248,8 +205,8 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
     }
     if (random.next() < faults.loss) {
       stats.linksLost++;
-      const link = [...links.values()].find((l) => l.aEnd === end || l.bEnd === end);
-      if (link) kill(link.state.key, 'link-lost');
+      const lost = [...links].find(([, l]) => l.aEnd === end || l.bEnd === end);
+      if (lost) kill(lost[0], 'link-lost');
       return true;
     }
     queue.splice(index, 1);

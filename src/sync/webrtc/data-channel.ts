@@ -6,7 +6,8 @@
  * and a queue that outgrows its bound closes the channel with a reason.
  */
 import { MAX_FRAME_BYTES } from '../limits';
-import type { Channel, SyncLogger } from '../ports';
+import { ChannelBase } from '../channel-base';
+import type { SyncLogger } from '../ports';
 import { CloseReason } from '../reasons';
 
 export interface BufferLimits {
@@ -32,13 +33,9 @@ export type DataChannelLike = Pick<
   'send' | 'bufferedAmount' | 'bufferedAmountLowThreshold' | 'onbufferedamountlow' | 'readyState'
 >;
 
-export class DataChannelPipe implements Channel {
-  private closed = false;
-  private closeReason = '';
+export class DataChannelPipe extends ChannelBase {
   private readonly queue: Uint8Array<ArrayBuffer>[] = [];
   private queuedBytes = 0;
-  private readonly messageListeners = new Set<(frame: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(reason: string) => void>();
 
   constructor(
     private readonly dc: DataChannelLike,
@@ -48,12 +45,9 @@ export class DataChannelPipe implements Channel {
     /** Tears down the peer connection after a local close. */
     private readonly onLocalClose: (reason: string) => void,
   ) {
+    super();
     dc.bufferedAmountLowThreshold = limits.lowWaterBytes;
     dc.onbufferedamountlow = () => this.drain();
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   /** Frames waiting for the data channel's buffer to empty (for tests and status). */
@@ -97,36 +91,11 @@ export class DataChannelPipe implements Channel {
     this.onLocalClose(reason);
   }
 
-  onMessage(listener: (frame: Uint8Array) => void): () => void {
-    this.messageListeners.add(listener);
-    return () => this.messageListeners.delete(listener);
-  }
-
-  onClose(listener: (reason: string) => void): () => void {
-    if (this.closed) {
-      listener(this.closeReason);
-      return () => undefined;
-    }
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
-  }
-
-  deliver(frame: Uint8Array): void {
-    if (this.closed) return;
-    for (const listener of [...this.messageListeners]) listener(frame);
-  }
-
-  /** A close that did not start here (remote close, ICE failure, transport stop). */
-  fireClose(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = reason;
+  /** A close that did not start here (remote close, ICE failure, transport stop) ends here too. */
+  protected override releaseResources(): void {
     this.queue.length = 0;
     this.queuedBytes = 0;
     this.dc.onbufferedamountlow = null;
-    for (const listener of [...this.closeListeners]) listener(reason);
-    this.closeListeners.clear();
-    this.messageListeners.clear();
   }
 
   private drain(): void {

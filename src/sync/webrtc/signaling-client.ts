@@ -8,6 +8,7 @@
  * is treated as dead), exponential backoff with jitter after a failure, no attempts while the
  * device says it is offline, an immediate attempt on the `online` event or `reconnect()`.
  */
+import { randomHex } from '../../lib/random-hex';
 import type { SyncLogger, Timers } from '../ports';
 import { silentLogger, systemTimers } from '../ports';
 import { openJson, sealJson, type NetworkKeys } from './network-keys';
@@ -95,11 +96,6 @@ const OPEN = 1;
 
 export const isPeerId = (value: unknown): value is string =>
   typeof value === 'string' && PEER_ID.test(value);
-
-export const randomHex = (bytes: number): string =>
-  Array.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes)), (b) =>
-    b.toString(16).padStart(2, '0'),
-  ).join('');
 
 type Inner =
   | { type: 'announce'; mid: string; from: string; device: string; to?: string }

@@ -9,6 +9,7 @@
  * `connectTimeoutMs` is abandoned and the initiator retries with backoff; so does it after a
  * connection is lost. Signals are accepted only from the peer and attempt they belong to.
  */
+import { randomHex } from '../../lib/random-hex';
 import type { Clock } from '../../lib/deps';
 import { systemClock } from '../../lib/deps';
 import { err, ok, type Result } from '../../lib/result';
@@ -20,7 +21,6 @@ import { deriveNetworkKeys, networkKeyIssues, type NetworkKeyIssue } from './net
 import {
   createSignalingClient,
   isPeerId,
-  randomHex,
   type OnlineSource,
   type SignalingAnnounce,
   type SignalingClient,
@@ -216,7 +216,7 @@ class WebRtcTransportImpl implements WebRtcTransport {
     this.connectListeners.add(listener);
     for (const remote of this.remotes.values()) {
       const pipe = remote.attempt?.pipe;
-      if (pipe && !pipe.isClosed) listener(remote.peerId as PeerId, pipe);
+      if (pipe && !pipe.closed) listener(remote.peerId as PeerId, pipe);
     }
     return () => this.connectListeners.delete(listener);
   }
