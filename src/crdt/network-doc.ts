@@ -16,7 +16,6 @@ import type {
   FollowUpPolicy,
   IsoDateTime,
   User,
-  UserId,
 } from '../domain/types';
 import { defaultFollowUpPolicy } from '../domain/types';
 import { currentSchemaVersion } from './schema';
@@ -64,26 +63,6 @@ export function readFacilities(doc: Y.Doc): Facility[] {
     }
   });
   return out.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-export function readDevices(doc: Y.Doc): DeviceRecord[] {
-  const out: DeviceRecord[] = [];
-  doc.getMap<unknown>('devices').forEach((value, id) => {
-    if (
-      isRecord(value) &&
-      value.deviceId === id &&
-      typeof value.facilityCode === 'string' &&
-      typeof value.slot === 'number'
-    ) {
-      out.push(value as unknown as DeviceRecord);
-    }
-  });
-  return out;
-}
-
-export function readUser(doc: Y.Doc, id: UserId): User | undefined {
-  const value = doc.getMap<unknown>('users').get(id);
-  return isRecord(value) && value.id === id ? (value as unknown as User) : undefined;
 }
 
 export function readFollowUpPolicy(doc: Y.Doc): FollowUpPolicy {
