@@ -40,8 +40,9 @@ export function createReplicaHost(
       return repo.encodeDiff(docId, remoteStateVector);
     },
     async applyRemoteUpdate(docId, update, from) {
-      await repo.applyRemote(docId, update, from);
-      markHeld(docId);
+      const outcome = await repo.applyRemote(docId, update, from);
+      if (outcome.type !== 'refused') markHeld(docId);
+      return outcome;
     },
     onDocUpdate(listener) {
       return repo.onUpdate((docId, update, origin) =>

@@ -15,6 +15,7 @@ import type { DocumentStore } from './ports';
 import { projectDoc } from './projection';
 import { changedSummaryKeys, registerPatients } from './register-doc';
 import { migrateDoc } from './schema';
+import type { RemoteOutcome, RemoteUpdateCheck } from './policy/refusal';
 
 /** Transaction origin of writes made on this device. */
 export const localOrigin = 'local';
@@ -38,6 +39,8 @@ export interface RepositoryOptions {
   cacheLimit?: number;
   /** Stored updates per document before they are merged into one. */
   compactAfter?: number;
+  /** The update policy: every remote update passes it before anything is stored. */
+  checkRemote?: RemoteUpdateCheck;
 }
 
 interface OpenDoc {
@@ -58,12 +61,14 @@ export class DocumentRepository {
   private readonly clock: Clock;
   private readonly cacheLimit: number;
   private readonly compactAfter: number;
+  private readonly checkRemote: RemoteUpdateCheck | undefined;
 
   constructor(options: RepositoryOptions) {
     this.store = options.store;
     this.clock = options.clock;
     this.cacheLimit = options.cacheLimit ?? 200;
     this.compactAfter = options.compactAfter ?? 32;
+    this.checkRemote = options.checkRemote;
   }
 
   /** Durable changes to any document, local or remote, after they are stored. */
@@ -131,12 +136,17 @@ export class DocumentRepository {
 
   /**
    * Store and apply an update from a peer. Rejects, changing nothing, when the update is
-   * malformed. Resolves with false when it held nothing new.
+   * malformed; resolves `refused` (changing nothing) when the update policy refuses it, and
+   * `unchanged` when it held nothing new.
    */
-  async applyRemote(docId: DocId, update: Uint8Array, origin: string): Promise<boolean> {
-    return this.exclusive(docId, async () => {
+  async applyRemote(docId: DocId, update: Uint8Array, origin: string): Promise<RemoteOutcome> {
+    return this.exclusive(docId, async (): Promise<RemoteOutcome> => {
       const wasOpen = this.open.has(docId);
       const entry = await this.load(docId);
+      if (this.checkRemote) {
+        const verdict = await this.checkRemote(docId, entry.doc, update);
+        if (!verdict.ok) return { type: 'refused', refusal: verdict.error };
+      }
       const scratch = cloneDoc(entry.doc);
       const pendingBefore = pendingSize(scratch);
       let changed: ReturnType<typeof captureChange<void>>;
@@ -150,13 +160,13 @@ export class DocumentRepository {
       const pendingGrew = pendingSize(scratch) !== pendingBefore;
       if (changed.update === null && !pendingGrew) {
         if (!wasOpen) this.emitChanged(docId);
-        return false;
+        return { type: 'unchanged' };
       }
       await this.persist(docId, entry, scratch, update, changed.changedKeys, {});
       Y.applyUpdate(entry.doc, update, origin);
       this.emit(docId, update, origin, changed.authors);
       await this.maybeCompact(docId, entry);
-      return true;
+      return { type: 'applied' };
     });
   }
 

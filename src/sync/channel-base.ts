@@ -16,6 +16,11 @@ export abstract class ChannelBase implements Channel {
   abstract send(frame: Uint8Array): void;
   abstract close(reason: string): void;
 
+  /** No queue of its own by default: always writable. Queued transports override it. */
+  writable(): Promise<void> {
+    return Promise.resolve();
+  }
+
   onMessage(listener: (frame: Uint8Array) => void): () => void {
     this.messageListeners.add(listener);
     return () => this.messageListeners.delete(listener);

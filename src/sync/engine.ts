@@ -21,7 +21,13 @@ import {
 import { CloseReason } from './reasons';
 import { ItemSet, type Item } from './reconcile';
 import { EMPTY_STATE_VECTOR, Session, type SessionContext, type Traffic } from './session';
-import { facilitiesOf, type PeerSyncStatus, type SyncStatus } from './status';
+import {
+  facilitiesOf,
+  maxRefusalRecords,
+  type PeerSyncStatus,
+  type RefusalRecord,
+  type SyncStatus,
+} from './status';
 
 export interface SyncEngineOptions {
   host: ReplicaHost;
@@ -87,6 +93,7 @@ interface PeerRecord {
   pending: Set<DocId>;
   behind: Set<DocId>;
   lastCloseReason: CloseReason | null;
+  clockOffsetMs: number | null;
 }
 
 interface PendingRequest {
@@ -116,6 +123,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     bytesReceived: 0,
   };
   const digestStats: DigestStats = { computed: 0, cached: 0 };
+  const refusals: RefusalRecord[] = [];
   const detachers: (() => void)[] = [];
   let stopped = false;
 
@@ -190,6 +198,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           pending: new Set(),
           behind: new Set(),
           lastCloseReason: null,
+          clockOffsetMs: null,
         };
         peers.set(remote.deviceId, record);
       }
@@ -229,6 +238,18 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         requests.delete(docId);
         for (const pending of waiting) finishRequest(pending, ok(undefined));
       }
+      statusChanged();
+    },
+    refused(session, docId, refusal) {
+      refusals.push({
+        at: clock.now(),
+        deviceId: session.remote?.deviceId ?? null,
+        docId,
+        reason: refusal.reason,
+        detail: refusal.detail,
+      });
+      if (refusals.length > maxRefusalRecords)
+        refusals.splice(0, refusals.length - maxRefusalRecords);
       statusChanged();
     },
     declined(session, docId) {
@@ -373,10 +394,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           pendingToSend: [...record.pending].sort(),
           behind: [...behind].sort(),
           lastCloseReason: record.lastCloseReason,
+          clockOffsetMs: record.clockOffsetMs,
         };
       })
       .sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
-    return { deviceId: options.deviceId, peers: list, facilities: facilitiesOf(list) };
+    return {
+      deviceId: options.deviceId,
+      peers: list,
+      facilities: facilitiesOf(list),
+      refusals: refusals.slice(),
+    };
   }
 
   function addTransport(transport: Transport): () => void {

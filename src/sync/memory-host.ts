@@ -78,8 +78,13 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
       const valid = validateUpdate(update);
       if (!valid.ok) return Promise.reject(new Error(valid.error));
       try {
-        Y.applyUpdate(doc(docId), valid.value, new RemoteOrigin(from));
-        return Promise.resolve();
+        const target = doc(docId);
+        const before = Y.encodeStateVector(target);
+        Y.applyUpdate(target, valid.value, new RemoteOrigin(from));
+        const same = equalBytes(before, Y.encodeStateVector(target));
+        return Promise.resolve(
+          same ? { type: 'unchanged' as const } : { type: 'applied' as const },
+        );
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -93,4 +98,8 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
       return () => holdingListeners.delete(listener);
     },
   };
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

@@ -4,6 +4,7 @@
  * Node, so nothing here names a DOM or Node type.
  */
 import type { DocId } from '../crdt/doc-id';
+import type { RemoteOutcome } from '../crdt/policy/refusal';
 import type { Brand } from '../lib/brand';
 
 /** A transport-level peer address: stable for a connection, not necessarily across connections. */
@@ -21,6 +22,12 @@ export interface Channel {
   onMessage(listener: (frame: Uint8Array) => void): () => void;
   /** Fires once, for a local or a remote close. A listener added after the close fires at once. */
   onClose(listener: (reason: string) => void): () => void;
+  /**
+   * Flow control: resolves once the channel's send queue is below its low-water mark, so a
+   * sender that awaits it before each frame never grows the queue without bound. Resolves at
+   * once on a transport with no queue of its own, and when the channel is closed.
+   */
+  writable(): Promise<void>;
 }
 
 /**
@@ -45,9 +52,10 @@ export interface ReplicaHost {
   encodeDiff(docId: DocId, remoteStateVector: Uint8Array): Promise<Uint8Array>;
   /**
    * Persists then applies a remote update; resolves once durable, rejects if it is invalid (then
-   * nothing of it is stored). A doc that was not held becomes held.
+   * nothing of it is stored). Resolves `refused` when the update policy refuses it: nothing of it
+   * is stored, and the session goes on. A doc that was not held becomes held.
    */
-  applyRemoteUpdate(docId: DocId, update: Uint8Array, from: PeerId): Promise<void>;
+  applyRemoteUpdate(docId: DocId, update: Uint8Array, from: PeerId): Promise<RemoteOutcome>;
   /**
    * Changes to held docs, local or remote, so the engine can forward them. `origin` names the
    * peer a remote update came from, so it is not echoed back.

@@ -3,6 +3,7 @@
  * Inbound frames are decoded at once (so garbage is refused before anything queues) and handled
  * one message at a time, in order, because handlers wait on the host.
  */
+import type { RemoteOutcome, UpdateRefusal } from '../crdt/policy/refusal';
 import { StorageError } from '../crdt/ports';
 import type { DocId } from '../crdt/doc-id';
 import type { Clock } from '../lib/deps';
@@ -55,6 +56,8 @@ export interface SessionEvents {
   closed(session: Session, reason: CloseReason, detail: string): void;
   received(session: Session, docId: DocId, kind: 'sync-step2' | 'update'): void;
   declined(session: Session, docId: DocId): void;
+  /** The update policy refused an update from this peer; the session goes on (§15). */
+  refused(session: Session, docId: DocId, refusal: UpdateRefusal): void;
   reconciled(session: Session): void;
   changed(session: Session): void;
 }
@@ -451,8 +454,9 @@ export class Session {
     if (!wanted) return this.close(CloseReason.unwantedDoc, `pushed ${docId}`);
     const valid = validateUpdate(update);
     if (!valid.ok) return this.close(CloseReason.invalidUpdate, `${docId}: ${valid.error}`);
+    let outcome: RemoteOutcome;
     try {
-      await this.ctx.host.applyRemoteUpdate(docId, valid.value, this.peerId);
+      outcome = await this.ctx.host.applyRemoteUpdate(docId, valid.value, this.peerId);
     } catch (error) {
       // A full or unavailable disk is this device's problem, not the peer's fault.
       const reason =
@@ -460,6 +464,17 @@ export class Session {
       return this.close(reason, `${docId} refused: ${String(error)}`);
     }
     if (this.state === 'closed') return;
+    if (outcome.type === 'refused') {
+      this.ctx.logger.log('warn', 'sync.update-refused', {
+        peer: this.peerId,
+        device: this.remote?.deviceId ?? null,
+        docId,
+        reason: outcome.refusal.reason,
+        detail: outcome.refusal.detail,
+      });
+      this.ctx.events.refused(this, docId, outcome.refusal);
+      return;
+    }
     if (kind === 'sync-step2') this.behind.delete(docId);
     this.ctx.events.received(this, docId, kind);
   }

@@ -4,6 +4,7 @@
  * to be behind. Times are epoch milliseconds, or null for "never".
  */
 import type { DocId } from '../crdt/doc-id';
+import type { RefusalReason } from '../crdt/policy/refusal';
 import type { CloseReason } from './reasons';
 
 export interface PeerSyncStatus {
@@ -21,6 +22,20 @@ export interface PeerSyncStatus {
   /** Docs the peer has data for that we asked for and have not received. */
   behind: DocId[];
   lastCloseReason: CloseReason | null;
+  /**
+   * How far this peer's clock is ahead of ours (negative: behind), in milliseconds, from the
+   * time it gave in its hello; null until known.
+   */
+  clockOffsetMs: number | null;
+}
+
+/** One update the policy refused (§15), for the sync log. */
+export interface RefusalRecord {
+  at: number;
+  deviceId: string | null;
+  docId: DocId;
+  reason: RefusalReason;
+  detail: string;
 }
 
 export interface FacilitySyncStatus {
@@ -37,7 +52,11 @@ export interface SyncStatus {
   deviceId: string;
   peers: PeerSyncStatus[];
   facilities: FacilitySyncStatus[];
+  /** The most recent refused updates, newest last (bounded: `maxRefusalRecords`). */
+  refusals: RefusalRecord[];
 }
+
+export const maxRefusalRecords = 50;
 
 const latest = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.max(a, b);

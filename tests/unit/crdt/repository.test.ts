@@ -114,8 +114,8 @@ describe('document repository', () => {
       entryId: 'reg' as EntryId,
     });
     const update = Y.encodeStateAsUpdate(remote);
-    expect(await repo.applyRemote(docId, update, 'peer-1')).toBe(true);
-    expect(await repo.applyRemote(docId, update, 'peer-1')).toBe(false);
+    expect(await repo.applyRemote(docId, update, 'peer-1')).toEqual({ type: 'applied' });
+    expect(await repo.applyRemote(docId, update, 'peer-1')).toEqual({ type: 'unchanged' });
     expect(await store.loadUpdates(docId)).toHaveLength(1);
     expect((await store.getPatientRow(ctcA1))?.givenName).toBe('Amina');
   });
@@ -145,7 +145,9 @@ describe('document repository', () => {
     firstTab.onUpdate((_id, update) => updates.push(update));
     await register(firstTab);
     // The update reaches the second tab after the first tab stored it in the shared database.
-    expect(await secondTab.applyRemote(docId, updates[0]!, 'first-tab')).toBe(false);
+    expect(await secondTab.applyRemote(docId, updates[0]!, 'first-tab')).toEqual({
+      type: 'unchanged',
+    });
     expect(changed).toEqual([docId]);
     expect(readPatient(await secondTab.get(docId)).demographics).toEqual(amina);
   });
@@ -168,7 +170,7 @@ describe('document repository', () => {
     const sv = Y.encodeStateVector(remote);
     remote.getArray('visits').push(['second']);
     const second = Y.encodeStateAsUpdate(remote, sv);
-    expect(await repo.applyRemote(docId, second, 'peer')).toBe(true);
+    expect(await repo.applyRemote(docId, second, 'peer')).toEqual({ type: 'applied' });
     expect((await repo.get(docId)).getArray('visits').length).toBe(0);
     await repo.applyRemote(docId, first, 'peer');
     expect((await repo.get(docId)).getArray('visits').toJSON()).toEqual(['first', 'second']);

@@ -1,0 +1,55 @@
+/**
+ * What the update policy (docs/protocol.md §15) says about an update from a peer, as plain data.
+ * A refused update is dropped whole: nothing of it is stored, applied or forwarded, and the
+ * session that carried it goes on.
+ */
+import type * as Y from 'yjs';
+import type { Result } from '../../lib/result';
+import type { DocId } from '../doc-id';
+
+export const RefusalReason = {
+  /** A top-level type or key the document kind does not have. */
+  unknownKey: 'unknown-key',
+  /** A delete of an entry, of `meta`, or of a map key (a cleared field is set to null). */
+  deletion: 'deletion',
+  /** A write-once value (meta, a network record) overwritten with something else. */
+  overwrite: 'overwrite',
+  /** A new entry or summary that fails the entry rules at receive time. */
+  invalidEntry: 'invalid-entry',
+  /** A register summary of a patient another facility registered. */
+  foreignSummary: 'foreign-summary',
+  /** A record or summary of a CTC ID this device's serial block has not issued yet. */
+  unissuedId: 'unissued-id',
+  /** A register or record of a facility the network does not list (may be accepted later). */
+  unknownFacility: 'unknown-facility',
+  /** A change to the network's shared settings (only an admin may, once trust lands). */
+  settings: 'settings',
+  /** Over a size or item-count budget (per update, per document or per session). */
+  budget: 'budget',
+  /** A struct whose parent is neither in the document nor in the update. */
+  unresolvable: 'unresolvable',
+} as const;
+
+export type RefusalReason = (typeof RefusalReason)[keyof typeof RefusalReason];
+
+export interface UpdateRefusal {
+  reason: RefusalReason;
+  detail: string;
+}
+
+/** What became of a remote update. */
+export type RemoteOutcome =
+  | { type: 'applied' }
+  /** It held nothing this device did not have. */
+  | { type: 'unchanged' }
+  | { type: 'refused'; refusal: UpdateRefusal };
+
+/**
+ * Checks an update from a peer against the live document, before anything is stored. Runs inside
+ * the repository's per-document lock, so the document does not change while it looks.
+ */
+export type RemoteUpdateCheck = (
+  docId: DocId,
+  live: Y.Doc,
+  update: Uint8Array,
+) => Result<void, UpdateRefusal> | Promise<Result<void, UpdateRefusal>>;
