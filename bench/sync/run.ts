@@ -18,6 +18,8 @@ import { createSyncEngine } from '../../src/sync/engine';
 import { createMemoryHost, type MemoryHost } from '../../src/sync/memory-host';
 import type { Channel, Transport } from '../../src/sync/ports';
 import { createMemoryNetwork, type MemoryNetwork } from '../../src/sync/transports/memory';
+import { flowBenchInChild } from './flow';
+import { scaleBench } from './scale';
 
 const FACILITY = '01020001';
 
@@ -185,8 +187,13 @@ async function scenario(
 
 const ratio = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000;
 
+// §16: a 200 MB catch-up over 64 kbit/s with 2 % loss, in simulated time (bench/sync/flow.ts).
+// In a child process with --expose-gc, so its heap figures are its own (live heap).
+const flowFigures = flowBenchInChild();
 const engine = await scenario('engine');
 const baseline = await scenario('baseline');
+// Issue 7 point 8: 5,000 and 50,000 patients in 50 registers (bench/sync/scale.ts).
+const scaleFigures = await scaleBench();
 const result = {
   measured_at: new Date().toISOString(),
   method: 'bench/README.md#sync',
@@ -209,6 +216,10 @@ const result = {
     ),
     catchup_ms_baseline_over_engine: ratio(baseline.catchup_ms, engine.catchup_ms),
   },
+  flow: flowFigures.flow,
+  flow_baseline: flowFigures.baseline,
+  scale: scaleFigures.scale,
+  scale_baseline: scaleFigures.baseline,
 };
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'sync.json');

@@ -20,7 +20,7 @@ import type {
   UserId,
 } from '../domain/types';
 import { isLikelySamePerson } from '../domain/duplicates';
-import { facilityOfCtcId, nextCtcId, parseDeviceSlot, recoverLastCounter } from '../domain/ctc-id';
+import { facilityOfCtcId, nextFreeCtcId, parseDeviceSlot } from '../domain/ctc-id';
 import { appointmentState, daysBetween, todayIso } from '../domain/follow-up';
 import { validateAppointment } from '../domain/schemas/appointment';
 import { validateDemographics } from '../domain/schemas/demographics';
@@ -29,8 +29,15 @@ import { validateLabResult } from '../domain/schemas/lab-result';
 import { validateStatusChange } from '../domain/schemas/status-change';
 import { validateVisit } from '../domain/schemas/visit';
 import { ctcIdOfDoc, networkDocId, patientDocId, registerDocId, type DocId } from '../crdt/doc-id';
-import { appendEntry, editDemographics, initPatientDoc, readPatient } from '../crdt/patient-doc';
-import { hasSummary, initRegisterDoc, upsertSummary } from '../crdt/register-doc';
+import {
+  appendEntry,
+  deriveLastVisit,
+  editDemographics,
+  initPatientDoc,
+  readPatient,
+  type DerivedLastVisit,
+} from '../crdt/patient-doc';
+import { hasSummary, initRegisterDoc, setLastVisit, upsertSummary } from '../crdt/register-doc';
 import {
   initNetworkDoc,
   putDevice,
@@ -73,6 +80,11 @@ export interface ClinicServiceDeps {
    * browser); defaults to one-at-a-time within this process.
    */
   lock?: ExclusiveLock;
+  /**
+   * Told of every storage failure of a clinical write, so the device can say it is full where
+   * sync shows its state too.
+   */
+  onStorageFailure?: (error: StorageError) => void;
   /** Called once the device is set up, so replication can start as this device. */
   onProfileReady?: (profile: DeviceProfile) => Promise<void>;
 }
@@ -84,6 +96,12 @@ function storageFailure(error: unknown): SaveError {
 }
 
 export function createClinicService(deps: ClinicServiceDeps): ClinicService {
+  /** A storage failure becomes data for the form, and the device hears of it. */
+  const failed = (error: unknown): SaveError => {
+    if (error instanceof StorageError) deps.onStorageFailure?.(error);
+    return storageFailure(error);
+  };
+
   const { repo, store, clock, ids } = deps;
   let profile = deps.profile;
   const changeListeners = new Set<() => void>();
@@ -119,12 +137,19 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
   async function nextSerial(
     p: DeviceProfile,
   ): Promise<SaveResult<{ ctcId: CtcId; counter: number }>> {
-    // The stored counter is the fast path; the register is the backstop, so a lost counter can
-    // never hand out an ID this device already used.
+    // The next serial after the stored counter that nobody holds: not a record stored here, not
+    // a summary in the register. "Highest seen + 1" would let one planted summary at the top of
+    // the block exhaust it (§15 U37); a lost counter starts from the first free serial (U38).
     const stored = (await store.getMeta<number>(serialCounterKey)) ?? 0;
-    const existing = (await store.directoryOfFacility(p.facility.code)).map((row) => row.ctcId);
-    const highest = recoverLastCounter(stored, existing, p.facility.code, p.deviceSlot);
-    const next = nextCtcId(p.facility.code, p.deviceSlot, highest);
+    const listed = new Set<string>(
+      (await store.directoryOfFacility(p.facility.code)).map((row) => row.ctcId),
+    );
+    const next = await nextFreeCtcId(
+      p.facility.code,
+      p.deviceSlot,
+      stored,
+      async (ctcId) => listed.has(ctcId) || (await repo.isStored(patientDocId(ctcId))),
+    );
     return next.ok ? ok(next.value) : err({ type: 'serials-exhausted' });
   }
 
@@ -137,11 +162,18 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
   }
 
   /** Keep the register's summary in step with a record change, when the register lists it. */
-  async function touchRegister(ctcId: CtcId, summary: Parameters<typeof upsertSummary>[1]) {
+  async function touchRegister(
+    ctcId: CtcId,
+    summary: Parameters<typeof upsertSummary>[1],
+    lastVisit?: DerivedLastVisit,
+  ) {
     const registerId = registerDocId(facilityOfCtcId(ctcId));
     const register = await repo.get(registerId);
     if (!hasSummary(register, ctcId)) return;
-    await repo.write(registerId, (doc) => upsertSummary(doc, summary));
+    await repo.write(registerId, (doc) => {
+      upsertSummary(doc, summary);
+      if (lastVisit) setLastVisit(doc, ctcId, lastVisit);
+    });
   }
 
   async function appendClinicalEntry<K extends EntryKind>(
@@ -161,7 +193,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
     try {
       await repo.write(patientDocId(ctcId), (doc) => appendEntry(doc, entry as Entry));
     } catch (error) {
-      return err(storageFailure(error));
+      return err(failed(error));
     }
     return ok(entry.id);
   }
@@ -170,12 +202,10 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
     const row = await store.getPatientRow(ctcId);
     if (!row) return;
     try {
-      await touchRegister(ctcId, {
-        ctcId,
-        status: row.status,
-        ...(row.lastVisitDate ? { lastVisitDate: row.lastVisitDate } : {}),
-        ...(row.lastVisitFacility ? { lastVisitFacility: row.lastVisitFacility } : {}),
-      });
+      // The last visit is derived from the record's entries (W5), so a correction to an earlier
+      // date moves it back; the status comes from the row, which counts no future entry (W4).
+      const record = readPatient(await repo.get(patientDocId(ctcId)));
+      await touchRegister(ctcId, { ctcId, status: row.status }, deriveLastVisit(record, today()));
     } catch (error) {
       // The record itself is saved; the register summary catches up with the next change.
       console.warn('Register summary not updated', error);
@@ -202,30 +232,35 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
     if (!serial.ok) return serial;
     const { ctcId, counter } = serial.value;
     const registration = stamp(p);
+    const entryId = ids.next() as EntryId;
     try {
-      await repo.write(
-        patientDocId(ctcId),
-        (doc) =>
-          initPatientDoc(doc, {
-            ctcId,
-            primaryFacility: p.facility.code,
-            demographics,
-            stamp: registration,
-            entryId: ids.next() as EntryId,
-          }),
+      // D5: the record, its register summary and the serial counter are one transaction, so
+      // after a kill at any moment the patient is either findable everywhere or not saved.
+      await repo.writeMany(
+        [
+          {
+            docId: patientDocId(ctcId),
+            mutate: (doc) =>
+              initPatientDoc(doc, {
+                ctcId,
+                primaryFacility: p.facility.code,
+                demographics,
+                stamp: registration,
+                entryId,
+              }),
+          },
+          {
+            docId: registerDocId(p.facility.code),
+            mutate: (doc) => {
+              initRegisterDoc(doc, p.facility.code);
+              upsertSummary(doc, summaryOf(ctcId, demographics, registration.at));
+            },
+          },
+        ],
         { meta: [{ key: serialCounterKey, value: counter }] },
       );
     } catch (error) {
-      return err(storageFailure(error));
-    }
-    try {
-      await repo.write(registerDocId(p.facility.code), (doc) => {
-        initRegisterDoc(doc, p.facility.code);
-        upsertSummary(doc, summaryOf(ctcId, demographics, registration.at));
-      });
-    } catch (error) {
-      // The record is saved and its ID used; the summary is rewritten on its next change.
-      console.warn('Register summary not written', error);
+      return err(failed(error));
     }
     return ok(ctcId);
   }
@@ -277,7 +312,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
         );
         await store.setMeta(profileKey, next);
       } catch (error) {
-        return err(storageFailure(error));
+        return err(failed(error));
       }
       profile = next;
       await deps.storage.requestPersistence().catch(() => false);
@@ -466,7 +501,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
           editDemographics(doc, next.value, stamp(guard.value), ids.next() as EntryId),
         );
       } catch (error) {
-        return err(storageFailure(error));
+        return err(failed(error));
       }
       if (edit) {
         await touchRegister(ctcId, {

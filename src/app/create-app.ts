@@ -3,11 +3,21 @@
  */
 import { systemClock, type Clock } from '../lib/deps';
 import { networkDocId } from '../crdt/doc-id';
+import type { RemoteUpdateCheck } from '../crdt/policy/refusal';
+import { createRemoteUpdateCheck } from '../crdt/policy/remote-check';
+import type { DocumentStore } from '../crdt/ports';
 import { DocumentRepository } from '../crdt/repository';
 import { createDexieStore } from '../storage/dexie-store';
 import { requestPersistence, storageUsage } from '../storage/quota';
 import type { SyncLogger } from '../sync';
-import { createClinicService, profileKey, type ExclusiveLock } from './clinic-service';
+import {
+  createClinicService,
+  profileKey,
+  serialCounterKey,
+  type ExclusiveLock,
+} from './clinic-service';
+import { browserLeaseLocks, leaseClientId } from './client-id-lease';
+import { createExtrasPruner, trackRecordUse } from './extras-pruning';
 import { randomIds, type IdSource } from './ids';
 import { createNetworkService, type NetworkController } from './network-service';
 import { createBrowserPeerTransport, createTabTransport } from './peer-transport';
@@ -43,23 +53,50 @@ const webLock: ExclusiveLock | undefined = (() => {
   return locks ? <T>(name: string, run: () => Promise<T>) => locks.request(name, run) : undefined;
 })();
 
+/** The update policy over this device's storage: its network document, profile and counter. */
+export function appUpdatePolicy(
+  store: DocumentStore,
+  repo: () => DocumentRepository,
+): RemoteUpdateCheck {
+  return createRemoteUpdateCheck({
+    networkDoc: () => repo().get(networkDocId),
+    device: async () => {
+      const saved = await store.getMeta<DeviceProfile>(profileKey);
+      return saved ? { facility: saved.facility.code, slot: saved.deviceSlot } : undefined;
+    },
+    serialCounter: async () => {
+      const counter = await store.getMeta<number>(serialCounterKey);
+      return typeof counter === 'number' ? counter : undefined;
+    },
+  });
+}
+
 export async function createClinicApp(options: ClinicAppOptions = {}): Promise<ClinicApp> {
   const clock = options.clock ?? systemClock;
   const databaseName = options.databaseName ?? 'pamoja';
   const store = createDexieStore({ name: databaseName, clock });
   await store.open();
-  const repo = new DocumentRepository({ store, clock });
+  // The update policy (docs/protocol.md §15) sees every remote update before it is stored.
+  const checkRemote = appUpdatePolicy(store, () => repo);
+  // D16: one client id per tab, reused across page sessions, so state vectors stay small.
+  const lease = await leaseClientId({ store, locks: browserLeaseLocks(), random: Math.random });
+  const repo: DocumentRepository = new DocumentRepository({
+    store,
+    clock,
+    checkRemote,
+    clientId: lease.clientId,
+  });
   const profile = await store.getMeta<DeviceProfile>(profileKey);
   // The network document stays open: it is small and read on every screen.
   await repo.get(networkDocId);
   // The host asks the network settings whether this device is a relay; they exist only after.
   const settingsRef: { network?: NetworkController } = {};
+  const isRelay = () => settingsRef.network?.settings()?.relay ?? false;
+  const host = createReplicaHost(repo, store, { isRelay, clock });
   const network = await createNetworkService({
     repo,
     store,
-    host: createReplicaHost(repo, store, {
-      isRelay: () => settingsRef.network?.settings()?.relay ?? false,
-    }),
+    host,
     clock,
     logger: consoleLogger,
     defaultSignalingUrls: options.defaultSignalingUrls ?? [],
@@ -74,10 +111,22 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     ids: options.ids ?? randomIds,
     storage: { usage: () => storageUsage(), requestPersistence: () => requestPersistence() },
     onProfileReady: (device) => network.start(device),
+    onStorageFailure: (error) => network.noteStorageWrite(error),
     ...(webLock ? { lock: webLock } : {}),
     ...(profile ? { profile } : {}),
   });
   settingsRef.network = network;
+  // Z7–Z12: records of other facilities are pruned by last use and a budget, now and then.
+  const pruner = createExtrasPruner({
+    repo,
+    store,
+    host,
+    facility: () => service.profile()?.facility.code,
+    isRelay,
+    clock,
+  });
+  trackRecordUse(service, pruner);
+  pruner.start();
   if (profile) {
     // A register summary whose write failed after its record was saved is restored here.
     service
@@ -90,8 +139,10 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     network,
     repo,
     close: () => {
+      pruner.stop();
       network.stop();
-      return store.close();
+      // The id is free for another tab only once this tab can store nothing more under it.
+      return store.close().finally(() => lease.release());
     },
   };
 }

@@ -8,11 +8,20 @@ import { validateNetworkSettings } from '../domain/schemas/network-settings';
 import type { CtcId, IsoDateTime } from '../domain/types';
 import { networkDocId, patientDocId } from '../crdt/doc-id';
 import { readFacilities } from '../crdt/network-doc';
+import { readPatient } from '../crdt/patient-doc';
 import type { DocumentStore } from '../crdt/ports';
 import { localOrigin, type DocumentRepository } from '../crdt/repository';
-import { createSyncEngine, type SyncEngine, type SyncLogger, type Transport } from '../sync';
+import {
+  createSyncEngine,
+  systemTimers,
+  type SyncEngine,
+  type SyncLogger,
+  type Timers,
+  type Transport,
+} from '../sync';
 import { err, ok } from '../lib/result';
 import type { AppReplicaHost } from './replica-host';
+import { clockWarningOf, createStorageWatch, refusalViewsOf } from './sync-health';
 import type {
   DeviceProfile,
   FacilityView,
@@ -58,6 +67,9 @@ export interface NetworkServiceDeps {
   createTabTransport?: (profile: DeviceProfile) => TabTransport | undefined;
   /** How long to wait for a record asked of the network. */
   requestTimeoutMs?: number;
+  /** Injected so tests drive the full-disk retry (W11). */
+  timers?: Timers;
+  storageRetryMs?: number;
 }
 
 export interface NetworkController extends NetworkService {
@@ -65,7 +77,15 @@ export interface NetworkController extends NetworkService {
   start(profile: DeviceProfile): Promise<void>;
   stop(): void;
   engine(): SyncEngine | undefined;
+  /**
+   * Tell the Network screen how a store write outside sync went (a clinical save): a quota
+   * failure shows the device is full, a success that space is back (W11).
+   */
+  noteStorageWrite(error?: unknown): void;
 }
+
+/** How many refused updates the Network screen lists (W13). */
+export const shownRefusals = 10;
 
 const toIso = (ms: number | null | undefined): IsoDateTime | undefined =>
   ms === null || ms === undefined ? undefined : (new Date(ms).toISOString() as IsoDateTime);
@@ -84,6 +104,18 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
   const listeners = new Set<(view: NetworkView) => void>();
   let emitScheduled = false;
   let persistTimer: ReturnType<typeof setTimeout> | undefined;
+  const storage = createStorageWatch({
+    store,
+    clock,
+    timers: deps.timers ?? systemTimers,
+    logger: deps.logger,
+    onChange: () => scheduleEmit(),
+    // Sessions that closed with host-error do not come back by themselves: reconnect, so
+    // reconciliation offers again what could not be stored (W12).
+    onRecovered: () => peer?.transport.reconnect(),
+    ...(deps.storageRetryMs !== undefined ? { retryMs: deps.storageRetryMs } : {}),
+  });
+  const host = storage.wrap(deps.host);
 
   const refreshFacilityNames = async () => {
     const network = await repo.get(networkDocId);
@@ -236,8 +268,12 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
       facilities: [...byCode.values()].sort((a, b) =>
         (a.name ?? a.code).localeCompare(b.name ?? b.code),
       ),
+      storageFull: storage.full(),
+      refusals: refusalViewsOf(sync, facilityNames, shownRefusals),
     };
     if (settings) view.networkName = settings.networkName;
+    const clockWarning = clockWarningOf(sync?.peers ?? [], ownDevice);
+    if (clockWarning) view.clockWarning = clockWarning;
     return view;
   }
 
@@ -245,9 +281,9 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     async start(next) {
       if (engine) return;
       profile = next;
-      await deps.host.init();
+      await host.init();
       engine = createSyncEngine({
-        host: deps.host,
+        host,
         deviceId: next.deviceId,
         facility: next.facility.code,
         logger: deps.logger,
@@ -258,10 +294,12 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     },
     stop() {
       stopTransports();
+      storage.stop();
       engine?.stop();
       engine = undefined;
     },
     engine: () => engine,
+    noteStorageWrite: (error) => storage.noteWrite(error),
     settings: () => settings,
     defaultSignalingUrls: () => [...deps.defaultSignalingUrls],
     async saveSettings(input) {
@@ -309,10 +347,16 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     },
     async requestRecord(ctcId: CtcId): Promise<RecordRequestOutcome> {
       if (!engine) return 'not-joined';
-      const result = await engine.request(patientDocId(ctcId), {
+      const docId = patientDocId(ctcId);
+      const result = await engine.request(docId, {
         timeoutMs: deps.requestTimeoutMs ?? 10_000,
       });
-      if (result.ok) return 'received';
+      // L7: "arrived" only if the registration did. An answer with nothing in it (a peer that
+      // holds the id and no record, or only visits recorded elsewhere) leaves the patient as
+      // unknown here as before: no device had the record.
+      if (result.ok) {
+        return readPatient(await repo.get(docId)).demographics ? 'received' : 'not-found';
+      }
       switch (result.error) {
         case 'not-found':
           return 'not-found';

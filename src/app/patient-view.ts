@@ -3,13 +3,23 @@
  */
 import type { Entry, EntryKind, Facility, FollowUpPolicy, IsoDate } from '../domain/types';
 import { appointmentState } from '../domain/follow-up';
-import { clinicalDate } from '../domain/entry-dates';
-import { currentStatus, latestAppointment, type PatientSnapshot } from '../crdt/patient-doc';
+import { clinicalDate, isFutureDated } from '../domain/entry-dates';
+import {
+  countedSnapshot,
+  currentStatus,
+  latestAppointment,
+  type PatientSnapshot,
+} from '../crdt/patient-doc';
 import { byStampDesc, withSupersession } from '../crdt/entries';
 import type { EntryView, PatientFlag, PatientView } from './views';
 
-function views<K extends EntryKind>(entries: readonly Entry<K>[]): EntryView[] {
-  return withSupersession(entries).map(({ entry, supersededBy }) => ({ ...entry, supersededBy }));
+/** Entries as shown: with what replaced them, and flagged when dated in the future (W1, W7). */
+function views<K extends EntryKind>(entries: readonly Entry<K>[], today: IsoDate): EntryView[] {
+  return withSupersession(entries).map(({ entry, supersededBy }) => {
+    const view: EntryView = { ...entry, supersededBy };
+    if (isFutureDated(entry, today)) view.futureDated = true;
+    return view;
+  });
 }
 
 /** Newest clinical date first; same day: newest written first. */
@@ -32,17 +42,19 @@ export function buildPatientView(
 ): PatientView | undefined {
   const { ctcId, primaryFacility, demographics } = snapshot;
   if (!ctcId || !primaryFacility || !demographics) return undefined;
-  const visits = views(snapshot.entries.visit);
-  const results = views(snapshot.entries.result);
-  const appointments = views(snapshot.entries.appointment);
-  const statusChanges = views(snapshot.entries.status);
-  const demographicsLog = views(snapshot.entries.demographics);
-  const status = currentStatus(snapshot);
+  const visits = views(snapshot.entries.visit, today);
+  const results = views(snapshot.entries.result, today);
+  const appointments = views(snapshot.entries.appointment, today);
+  const statusChanges = views(snapshot.entries.status, today);
+  const demographicsLog = views(snapshot.entries.demographics, today);
+  // Follow-up reads the entries that count at this moment (W3): none dated in the future.
+  const counted = countedSnapshot(snapshot, today);
+  const status = currentStatus(counted);
   const flags: PatientFlag[] = [];
   const statusValue = status?.data.status ?? 'active';
   if (statusValue !== 'active') flags.push(statusValue);
 
-  const scheduled = latestAppointment(snapshot);
+  const scheduled = latestAppointment(counted);
   let nextAppointment: PatientView['nextAppointment'];
   if (scheduled && statusValue === 'active') {
     const state = appointmentState(scheduled.date, scheduled.visitAfterSchedule, today, policy);
@@ -50,7 +62,8 @@ export function buildPatientView(
     if (state === 'missed') flags.push('appointment_missed');
     if (state === 'ltfu') flags.push('ltfu');
   }
-  const latestVisit = effective(visits)[0] as (EntryView & Entry<'visit'>) | undefined;
+  const latestVisit = effective(visits).find((visit) => !visit.futureDated) as
+    (EntryView & Entry<'visit'>) | undefined;
   if (latestVisit?.data.tbScreen === 'positive') flags.push('tb_screen_positive');
   if (duplicateCtcId) flags.push('duplicate_ctc_id');
 

@@ -95,5 +95,41 @@ export function createBrowserPeerTransport(
 
 export function createTabTransport(databaseName: string): TabTransport | undefined {
   if (typeof BroadcastChannel === 'undefined') return undefined;
-  return createBroadcastChannelTransport({ name: `pamoja-sync:${databaseName}` });
+  const transport = createBroadcastChannelTransport({ name: `pamoja-sync:${databaseName}` });
+  return typeof window === 'undefined' ? transport : stopOnPageHide(transport, window);
+}
+
+/** The page events `stopOnPageHide` listens to (`window` in the app, an EventTarget in tests). */
+export type PageEvents = Pick<EventTarget, 'addEventListener'>;
+
+/**
+ * L4: a tab that goes away says goodbye, so other tabs end its session at once instead of
+ * asking it for records it will never send. `pagehide` is the last event a closing (or
+ * back-forward cached) page reliably gets; a page restored from that cache (`pageshow`) joins
+ * again if it was running.
+ */
+export function stopOnPageHide(transport: TabTransport, page: PageEvents): TabTransport {
+  let running = false;
+  let hidden = false;
+  page.addEventListener('pagehide', () => {
+    if (!running || hidden) return;
+    hidden = true;
+    transport.stop();
+  });
+  page.addEventListener('pageshow', () => {
+    if (!hidden) return;
+    hidden = false;
+    if (running) transport.start();
+  });
+  return {
+    onPeerConnected: (listener) => transport.onPeerConnected(listener),
+    start() {
+      running = true;
+      if (!hidden) transport.start();
+    },
+    stop() {
+      running = false;
+      transport.stop();
+    },
+  };
 }

@@ -57,8 +57,12 @@ export type SaveError =
 
 export type SaveResult<T> = Result<T, SaveError>;
 
-/** An entry as shown in the history: with what replaced it, if anything. */
-export type EntryView = Entry & { supersededBy: EntryId[] };
+/**
+ * An entry as shown in the history: with what replaced it, if anything, and `futureDated` when
+ * it is dated after this device's today + 1 (shown as "date in the future"; it is kept, and
+ * drives no follow-up).
+ */
+export type EntryView = Entry & { supersededBy: EntryId[]; futureDated?: true };
 
 export type AppointmentState = 'upcoming' | 'due_today' | 'overdue' | 'missed' | 'ltfu' | 'kept';
 
@@ -222,6 +226,27 @@ export interface FacilityView {
   behind: number;
 }
 
+/** W10: this device's clock is far from its peers' (the median of their offsets). */
+export interface ClockWarning {
+  /** How far the peers' clocks are ahead of ours (negative: ours is ahead), in milliseconds. */
+  peersAheadByMs: number;
+  /** How many connected devices the median is taken over. */
+  peers: number;
+}
+
+/** W13: one update a peer sent that this device refused (the sync log), newest first. */
+export interface RefusalView {
+  at: IsoDateTime;
+  /** The device that sent it, when known, and its facility. */
+  deviceId?: string;
+  facilityCode?: string;
+  facilityName?: string;
+  docId: string;
+  /** A `RefusalReason`; the screen shows an unknown one in general words. */
+  reason: string;
+  detail: string;
+}
+
 export interface NetworkView {
   joined: boolean;
   networkName?: string;
@@ -232,6 +257,14 @@ export interface NetworkView {
   peerConnections: number;
   peers: PeerView[];
   facilities: FacilityView[];
+  /**
+   * W11: a peer's update (or a save) could not be stored for lack of space; cleared by itself
+   * once a write works again.
+   */
+  storageFull: boolean;
+  clockWarning?: ClockWarning;
+  /** The most recent refused updates, newest first (at most `shownRefusals`). */
+  refusals: RefusalView[];
 }
 
 export type RecordRequestOutcome = 'received' | 'not-found' | 'no-peers' | 'timeout' | 'not-joined';

@@ -130,3 +130,96 @@ export function byStampDesc(a: Entry, b: Entry): number {
   if (a.stamp.at !== b.stamp.at) return a.stamp.at < b.stamp.at ? 1 : -1;
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
+
+// ---- Entry rules at receive time (docs/protocol.md §15, U20–U24) ----
+
+const roles: ReadonlySet<string> = new Set([
+  'clinician',
+  'pharmacist',
+  'lab',
+  'data_clerk',
+  'supervisor',
+]);
+const printableId = /^[\x21-\x7e]{1,64}$/;
+const facilityCode = /^\d{8}$/;
+/** Entries are small: a visit is well under 2 KiB; anything near this is not an entry. */
+export const maxEntryBytes = 16 * 1024;
+
+/** A real calendar date from 1900 on. Far-future dates pass: they are kept and flagged (U22). */
+export function isCalendarDate(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+  if (year < 1900 || month < 1 || month > 12 || day < 1) return false;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= days;
+}
+
+/** An ISO date-time as `Date#toISOString` writes it, on a real calendar date. */
+export function isIsoDateTime(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value) &&
+    isCalendarDate(value.slice(0, 10)) &&
+    Number.isFinite(Date.parse(value))
+  );
+}
+
+const inRange = (value: unknown, min: number, max: number): boolean =>
+  value === undefined || (typeof value === 'number' && value >= min && value <= max);
+
+/** Numeric bounds a person can have, far wider than the form's (the form is the strict one). */
+const visitNumbers: ReadonlyArray<[string, number, number]> = [
+  ['weightKg', 0, 500],
+  ['heightCm', 0, 300],
+  ['bpSystolic', 0, 400],
+  ['bpDiastolic', 0, 300],
+  ['daysSupplied', 0, 1000],
+  ['quantity', 0, 100_000],
+  ['pillsMissed', 0, 10_000],
+];
+
+function dataDatesProblem(kind: EntryKind, data: Record<string, unknown>): string | undefined {
+  const dates: unknown[] =
+    kind === 'visit'
+      ? [data.date, data.nextAppointment]
+      : kind === 'result'
+        ? [data.sampleDate, data.resultDate]
+        : kind === 'demographics'
+          ? []
+          : [data.date];
+  for (const date of dates) {
+    if (date !== undefined && !isCalendarDate(date))
+      return `not a calendar date: ${JSON.stringify(date)}`;
+  }
+  if (kind === 'visit') {
+    for (const [field, min, max] of visitNumbers) {
+      if (!inRange(data[field], min, max)) return `${field} out of range`;
+    }
+  }
+  if ((kind === 'visit' || kind === 'result') && !facilityCode.test(String(data.facilityCode))) {
+    return 'facility code is not 8 digits';
+  }
+  return undefined;
+}
+
+/**
+ * Why an entry from a peer is refused at receive time, or undefined when it passes: the shape
+ * readers rely on (`isEntry`), the kind its list holds, a printable id, a stamp with a real
+ * time, role and facility, real calendar dates and sane numbers. Future dates pass (U22).
+ */
+export function entryProblem(value: unknown, expectedKind: EntryKind): string | undefined {
+  if (!isEntry(value)) return 'not an entry';
+  if (value.kind !== expectedKind) return `a ${value.kind} entry in the ${expectedKind} list`;
+  if (!printableId.test(value.id)) return 'entry id is not printable';
+  if (value.supersedes !== undefined && !printableId.test(value.supersedes)) {
+    return 'superseded id is not printable';
+  }
+  const stamp = value.stamp;
+  if (!isIsoDateTime(stamp.at)) return `stamp time is not a real time: ${stamp.at}`;
+  if (!roles.has(stamp.role)) return `unknown role ${stamp.role}`;
+  if (!facilityCode.test(stamp.facilityCode)) return 'stamp facility is not 8 digits';
+  if (!printableId.test(stamp.deviceId) || stamp.userId.length > 64) return 'stamp ids too long';
+  if (stamp.userName.length > 200) return 'user name too long';
+  if (JSON.stringify(value).length > maxEntryBytes) return 'entry too large';
+  return dataDatesProblem(value.kind, value.data as unknown as Record<string, unknown>);
+}

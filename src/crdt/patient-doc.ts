@@ -18,6 +18,7 @@ import type {
   PatientStatus,
   Stamp,
 } from '../domain/types';
+import { isFutureDated, localDayOf } from '../domain/entry-dates';
 import { digitsOnly, searchTokens } from '../lib/text';
 import { effectiveEntries, isEntry } from './entries';
 import type { PatientRow } from './ports';
@@ -161,6 +162,26 @@ export function readPatient(doc: Y.Doc): PatientSnapshot {
   };
 }
 
+/**
+ * The snapshot follow-up reads (W3): every future-dated entry left out, so one entry dated
+ * 9999-12-31 by a phone with a wrong clock cannot decide a patient's last visit, appointment or
+ * status. The entries stay in the document and on the timeline, flagged.
+ */
+export function countedSnapshot(snapshot: PatientSnapshot, today: IsoDate): PatientSnapshot {
+  const keep = <K extends EntryKind>(list: Entry<K>[]): Entry<K>[] =>
+    list.filter((entry) => !isFutureDated(entry, today));
+  return {
+    ...snapshot,
+    entries: {
+      visit: keep(snapshot.entries.visit),
+      result: keep(snapshot.entries.result),
+      appointment: keep(snapshot.entries.appointment),
+      status: keep(snapshot.entries.status),
+      demographics: snapshot.entries.demographics,
+    },
+  };
+}
+
 /** The status change in force: latest clinical date wins, then latest written. */
 export function currentStatus(snapshot: PatientSnapshot): Entry<'status'> | undefined {
   return effectiveEntries(snapshot.entries.status)
@@ -239,16 +260,50 @@ export function latestAppointment(snapshot: PatientSnapshot): ScheduledAppointme
   return after ? { ...latest, visitAfterSchedule: after } : latest;
 }
 
-/** The row the worklists and search read; undefined until the registration has arrived. */
+/**
+ * What a register summary's last visit should say, derived from the record (W5): the latest
+ * effective, counted visit, and the dates of every visit the record holds (superseded or not),
+ * which tell the register whether this record knows the visit it names now.
+ */
+export interface DerivedLastVisit {
+  date?: IsoDate;
+  facility?: FacilityCode;
+  heldVisitDates: ReadonlySet<string>;
+  today: IsoDate;
+}
+
+export function deriveLastVisit(snapshot: PatientSnapshot, today: IsoDate): DerivedLastVisit {
+  const visit = lastVisit(countedSnapshot(snapshot, today));
+  const derived: DerivedLastVisit = {
+    heldVisitDates: new Set(snapshot.entries.visit.map((v) => v.data.date)),
+    today,
+  };
+  if (visit) {
+    derived.date = visit.data.date;
+    derived.facility = visit.data.facilityCode;
+  }
+  return derived;
+}
+
+/**
+ * The row the worklists and search read; undefined until the registration has arrived.
+ *
+ * W4: "today" for a stored row is the day it is projected (`updatedAt`, on this device's
+ * calendar). An entry future-dated then is left out of the row until the record next changes,
+ * even if its day has come by then: a row never counts a future entry, at the price of counting
+ * a slightly-ahead entry late. (A patient's page decides at read time.)
+ */
 export function projectPatientRow(
   snapshot: PatientSnapshot,
   updatedAt: IsoDateTime,
 ): PatientRow | undefined {
   const d = snapshot.demographics;
   if (!d || !snapshot.ctcId || !snapshot.primaryFacility) return undefined;
-  const status: PatientStatus = currentStatus(snapshot)?.data.status ?? 'active';
-  const visit = lastVisit(snapshot);
-  const appointment = latestAppointment(snapshot);
+  const today = localDayOf(updatedAt);
+  const counted = today ? countedSnapshot(snapshot, today) : snapshot;
+  const status: PatientStatus = currentStatus(counted)?.data.status ?? 'active';
+  const visit = lastVisit(counted);
+  const appointment = latestAppointment(counted);
   const row: PatientRow = {
     ctcId: snapshot.ctcId,
     primaryFacility: snapshot.primaryFacility,

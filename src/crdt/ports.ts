@@ -78,14 +78,39 @@ export interface DocInfo {
 
 /**
  * Durable storage of document updates and their projections.
- * `commit` and `compact` are all-or-nothing: after a failure (e.g. QuotaExceededError) nothing
- * of the write is stored and the error is rethrown as a `StorageError`.
+ * `commit`, `commitMany`, `compact` and `removeDoc` are all-or-nothing: after a failure (e.g.
+ * QuotaExceededError) nothing of the write is stored and the error is rethrown as a
+ * `StorageError`.
+ *
+ * Storage is shared by every tab of a device, so the stored state vector of a document is always
+ * the union of what is stored for it, whichever tab wrote it (D1, D2 in docs/protocol-drafts/tabs.md).
  */
 export interface DocumentStore {
   loadUpdates(docId: DocId): Promise<Uint8Array[]>;
   commit(write: DocWrite): Promise<void>;
-  /** Replace the first `replacedCount` stored updates of a document by one merged update. */
-  compact(docId: DocId, merged: Uint8Array, replacedCount: number): Promise<void>;
+  /**
+   * Several writes (of one or several documents) in one transaction: all are stored or none
+   * (D5). Writes of one document are stored in the order given.
+   */
+  commitMany(writes: readonly DocWrite[]): Promise<void>;
+  /**
+   * Merge every update stored for a document into one, inside one transaction: the merged
+   * update is made of exactly the updates the transaction read, so a write another tab stored
+   * a moment ago is merged, never deleted (D3). The stored state vector is recomputed from the
+   * merged content. A document that is not stored, or has one update, is left as it is.
+   */
+  compact(docId: DocId): Promise<void>;
+  /**
+   * Forget a document: its updates, its info row and (for a patient) its patient row. Directory
+   * rows stay: they come from the registers, which still list the patient (D6).
+   */
+  removeDoc(docId: DocId): Promise<void>;
+  /**
+   * D10: updates another connection to the same database (another tab of the device) has
+   * committed, as they are committed. Never this connection's own. Optional: a store only one
+   * connection ever uses has nothing to say.
+   */
+  onForeignCommit?(listener: (docId: DocId, update: Uint8Array) => void): () => void;
   listDocs(kind?: DocKind): Promise<DocInfo[]>;
   getDocInfo(docId: DocId): Promise<DocInfo | undefined>;
   getMeta<T>(key: string): Promise<T | undefined>;

@@ -14,7 +14,10 @@ import type {
   PatientStatus,
   Sex,
 } from '../domain/types';
+import { addDays } from '../domain/dates';
+import { futureToleranceDays } from '../domain/entry-dates';
 import { searchTokens } from '../lib/text';
+import type { DerivedLastVisit } from './patient-doc';
 import type { DirectoryRow } from './ports';
 import { currentSchemaVersion } from './schema';
 
@@ -60,6 +63,33 @@ export function upsertSummary(doc: Y.Doc, summary: Partial<RegisterSummary> & { 
       continue;
     }
     current.set(key, value);
+  }
+}
+
+/**
+ * W5: set a summary's last visit from what a record says (`deriveLastVisit`), so a visit
+ * corrected to an earlier date, or a future-dated one, moves it back. The writer may move it back
+ * only when its record holds a visit on the date the summary names now (it saw that visit, and
+ * knows it was corrected or does not count), or when that date is in the future; otherwise a
+ * device holding an older copy of the record would undo a later visit recorded elsewhere, and
+ * only a later date is taken.
+ */
+export function setLastVisit(doc: Y.Doc, ctcId: CtcId, derived: DerivedLastVisit): void {
+  const summary = registerPatients(doc).get(ctcId);
+  if (!(summary instanceof Y.Map)) return;
+  const raw = summary.get('lastVisitDate');
+  const current = typeof raw === 'string' ? raw : undefined;
+  const later = derived.date !== undefined && (current === undefined || derived.date > current);
+  const knownOrFuture =
+    current !== undefined &&
+    (derived.heldVisitDates.has(current) || current > addDays(derived.today, futureToleranceDays));
+  // W6: with no counted visit left there is nothing to say; peers' update policy (§15) takes
+  // only a calendar date here, so no null is written.
+  if ((!later && !knownOrFuture) || derived.date === undefined) return;
+  const next: Record<string, string> = { lastVisitDate: derived.date };
+  if (derived.facility !== undefined) next.lastVisitFacility = derived.facility;
+  for (const [key, value] of Object.entries(next)) {
+    if (summary.get(key) !== value) summary.set(key, value);
   }
 }
 

@@ -4,77 +4,113 @@
  * Writes are made on a scratch copy, persisted, and only then applied to the live document.
  * So the live document (what the UI shows and peers receive) never holds a change that is not
  * durable, and a failed write (a full disk) leaves nothing half-written anywhere.
+ *
+ * Storage is shared by the tabs of a device (docs/protocol-drafts/tabs.md, D1–D20): what
+ * another tab stored is announced by this tab as soon as it reads it (D9), compaction is done
+ * by the store over exactly what it holds (D3), and every document of one repository writes
+ * under one client id, leased per tab (D16).
  */
 import * as Y from 'yjs';
 import type { Clock } from '../lib/deps';
 import type { IsoDateTime } from '../domain/types';
-import { docKind, facilityOfRegisterDoc, type DocId } from './doc-id';
-import { isEntry } from './entries';
-import { entryLists } from './patient-doc';
-import type { DocumentStore } from './ports';
+import {
+  applyOwnUpdate,
+  captureChange,
+  cloneDoc,
+  holdsNothingNew,
+  localOrigin,
+  pendingSize,
+  type CapturedChange,
+} from './change-capture';
+import { Announcer, type UpdateListener } from './announcer';
+import { DocCache, type OpenDoc } from './doc-cache';
+import { DocLocks } from './doc-locks';
+import { docKind, type DocId } from './doc-id';
+import type { DocumentStore, DocWrite } from './ports';
 import { projectDoc } from './projection';
-import { changedSummaryKeys, registerPatients } from './register-doc';
 import { migrateDoc } from './schema';
 import type { RemoteOutcome, RemoteUpdateCheck } from './policy/refusal';
 
-/** Transaction origin of writes made on this device. */
-export const localOrigin = 'local';
+export { localOrigin } from './change-capture';
 
 /**
- * `authors` are the facilities whose clinical data the update brought: the facility stamped on
- * each new entry, or a register's facility for a new registration. Reports use it to say how
- * recent each facility's data is, whichever device carried it here.
+ * Origin of a change this tab announces because storage revealed it: another tab of the device
+ * stored it (D9). It is forwarded to every peer, the sender included: the sender of the update
+ * that made this tab look may lack it.
  */
-export type UpdateListener = (
-  docId: DocId,
-  update: Uint8Array,
-  origin: string,
-  authors: ReadonlySet<string>,
-) => void;
+export const storageOrigin = 'storage';
+
+export type { UpdateListener } from './announcer';
 
 export interface RepositoryOptions {
   store: DocumentStore;
   clock: Clock;
-  /** Patient documents kept open in memory; registers and the network doc stay open. */
+  /** Documents kept open in memory, of every kind; the network doc stays open besides. */
   cacheLimit?: number;
+  /** Encoded bytes of the open documents (registers weigh what they hold). */
+  cacheBytes?: number;
   /** Stored updates per document before they are merged into one. */
   compactAfter?: number;
   /** The update policy: every remote update passes it before anything is stored. */
   checkRemote?: RemoteUpdateCheck;
-}
-
-interface OpenDoc {
-  doc: Y.Doc;
-  storedUpdates: number;
+  /**
+   * The Yjs client id of every write of this repository (D16). Reused across page sessions so
+   * state vectors do not grow by one entry per session; never used by two live repositories at
+   * once (the app leases it per tab). Random when absent.
+   */
+  clientId?: number;
 }
 
 export interface WriteOptions {
   meta?: ReadonlyArray<{ key: string; value: unknown }>;
 }
 
+export interface DocChange {
+  docId: DocId;
+  mutate: (doc: Y.Doc) => void;
+}
+
+const noAuthors: ReadonlySet<string> = new Set();
+const emptyStateVector = Y.encodeStateVector(new Y.Doc());
+
+interface PreparedChange {
+  docId: DocId;
+  entry: OpenDoc;
+  scratch: Y.Doc;
+  captured: CapturedChange<unknown> & { update: Uint8Array };
+}
+
 export class DocumentRepository {
-  private readonly open = new Map<DocId, Promise<OpenDoc>>();
-  private readonly locks = new Map<DocId, Promise<unknown>>();
-  private readonly listeners = new Set<UpdateListener>();
-  private readonly changeListeners = new Set<(docId: DocId) => void>();
+  private readonly cache: DocCache;
+  private readonly locks = new DocLocks();
+  private readonly announce = new Announcer();
   private readonly store: DocumentStore;
   private readonly clock: Clock;
-  private readonly cacheLimit: number;
   private readonly compactAfter: number;
   private readonly checkRemote: RemoteUpdateCheck | undefined;
+  /** The client id of every document this repository opens. */
+  readonly clientId: number;
 
   constructor(options: RepositoryOptions) {
     this.store = options.store;
     this.clock = options.clock;
-    this.cacheLimit = options.cacheLimit ?? 200;
     this.compactAfter = options.compactAfter ?? 32;
     this.checkRemote = options.checkRemote;
+    this.clientId = options.clientId ?? new Y.Doc().clientID;
+    this.cache = new DocCache(
+      { maxDocs: options.cacheLimit ?? 200, maxBytes: options.cacheBytes ?? 4 * 1024 * 1024 },
+      (docId) => this.locks.has(docId),
+    );
+    this.store.onForeignCommit?.((docId, update) => {
+      void this.takeForeignCommit(docId, update).catch((error: unknown) =>
+        console.warn(`Another tab's update of ${docId} not applied; it loads on next open`, error),
+      );
+    });
   }
 
   /** Durable changes to any document, local or remote, after they are stored. */
   onUpdate(listener: UpdateListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.announce.onUpdate(listener);
   }
 
   /**
@@ -84,8 +120,7 @@ export class DocumentRepository {
    * screens have not seen it).
    */
   onDocChanged(listener: (docId: DocId) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
+    return this.announce.onDocChanged(listener);
   }
 
   /** Whether storage holds anything for this document. */
@@ -100,13 +135,30 @@ export class DocumentRepository {
 
   /**
    * A closed document's state vector comes from storage (written with every commit), so
-   * replication can compare thousands of documents without loading them.
+   * replication can compare thousands of documents without loading them. When storage holds
+   * more than this tab last knew (another tab wrote), the document is loaded, so the change is
+   * announced before replication is told it is held (D9).
    */
   async stateVector(docId: DocId): Promise<Uint8Array> {
-    const open = this.open.get(docId);
+    const open = this.cache.get(docId);
     if (open) return Y.encodeStateVector((await open).doc);
     const info = await this.store.getDocInfo(docId);
-    return info ? info.stateVector : Y.encodeStateVector(new Y.Doc());
+    if (!info) return emptyStateVector;
+    const known = this.cache.knownStateVector(docId);
+    if (known && !covers(known, info.stateVector)) {
+      return Y.encodeStateVector((await this.load(docId)).doc);
+    }
+    this.cache.rememberStateVector(docId, info.stateVector);
+    return info.stateVector;
+  }
+
+  /**
+   * D8: state vectors of closed documents that replication took from storage without asking
+   * `stateVector` (e.g. one bulk `listDocs` at start). Later reads compare against them, so
+   * what other tabs store afterwards is announced (D9) instead of assumed known.
+   */
+  noteKnownStateVectors(infos: Iterable<{ docId: DocId; stateVector: Uint8Array }>): void {
+    for (const { docId, stateVector } of infos) this.cache.rememberStateVector(docId, stateVector);
   }
 
   async encodeDiff(docId: DocId, remoteStateVector?: Uint8Array): Promise<Uint8Array> {
@@ -119,18 +171,67 @@ export class DocumentRepository {
    * listeners see it. Resolves with what `mutate` returned once the write is durable.
    */
   async write<T>(docId: DocId, mutate: (doc: Y.Doc) => T, options: WriteOptions = {}): Promise<T> {
-    return this.exclusive(docId, async () => {
+    return this.locks.run(docId, async () => {
       const entry = await this.load(docId);
       const scratch = cloneDoc(entry.doc);
-      const { update, changedKeys, authors, result } = captureChange(scratch, docId, () =>
-        mutate(scratch),
-      );
-      if (update === null) return result;
-      await this.persist(docId, entry, scratch, update, changedKeys, options);
-      applyOwnUpdate(entry.doc, update);
-      this.emit(docId, update, localOrigin, authors);
+      const captured = captureChange(scratch, docId, () => mutate(scratch));
+      if (captured.update === null) return captured.result;
+      await this.store.commit(this.docWrite(docId, scratch, captured.update, captured, options));
+      this.afterStored(docId, entry, captured.update, localOrigin, captured.authors);
       await this.maybeCompact(docId, entry);
-      return result;
+      return captured.result;
+    });
+  }
+
+  /**
+   * D5: change several documents as one unit. Every change is made on a scratch copy; all are
+   * stored in one transaction (`commitMany`, with `options.meta`), and only then applied live
+   * and announced. A failure stores, applies and announces nothing. Changes of one document
+   * apply in the order given.
+   */
+  async writeMany(changes: ReadonlyArray<DocChange>, options: WriteOptions = {}): Promise<void> {
+    const docIds = changes.map((change) => change.docId);
+    await this.locks.runAll(docIds, async () => {
+      const scratches = new Map<DocId, { entry: OpenDoc; scratch: Y.Doc }>();
+      const prepared: PreparedChange[] = [];
+      for (const { docId, mutate } of changes) {
+        let copy = scratches.get(docId);
+        if (!copy) {
+          const entry = await this.load(docId);
+          copy = { entry, scratch: cloneDoc(entry.doc) };
+          scratches.set(docId, copy);
+        }
+        const { entry, scratch } = copy;
+        const captured = captureChange(scratch, docId, () => mutate(scratch));
+        if (captured.update === null) continue;
+        prepared.push({
+          docId,
+          entry,
+          scratch,
+          captured: { ...captured, update: captured.update },
+        });
+      }
+      if (prepared.length === 0) return;
+      const writes = prepared.map((change, index) =>
+        this.docWrite(
+          change.docId,
+          change.scratch,
+          change.captured.update,
+          change.captured,
+          index === 0 ? options : {},
+        ),
+      );
+      await this.store.commitMany(writes);
+      for (const change of prepared) {
+        this.afterStored(
+          change.docId,
+          change.entry,
+          change.captured.update,
+          localOrigin,
+          change.captured.authors,
+        );
+      }
+      for (const [docId, { entry }] of scratches) await this.maybeCompact(docId, entry);
     });
   }
 
@@ -140,16 +241,22 @@ export class DocumentRepository {
    * `unchanged` when it held nothing new.
    */
   async applyRemote(docId: DocId, update: Uint8Array, origin: string): Promise<RemoteOutcome> {
-    return this.exclusive(docId, async (): Promise<RemoteOutcome> => {
-      const wasOpen = this.open.has(docId);
-      const entry = await this.load(docId);
+    return this.locks.run(docId, async (): Promise<RemoteOutcome> => {
+      const wasOpen = this.cache.has(docId);
+      // A document loaded because a peer sent something: whatever storage holds that this tab
+      // never reported is announced (D9), so another tab's write reaches the other devices.
+      const { entry, revealed } = await this.loadRevealing(docId, { unknownIsEmpty: true });
+      if (isDuplicate(entry.doc, update)) {
+        if (!wasOpen && !revealed) this.announce.changed(docId);
+        return { type: 'unchanged' };
+      }
       if (this.checkRemote) {
         const verdict = await this.checkRemote(docId, entry.doc, update);
         if (!verdict.ok) return { type: 'refused', refusal: verdict.error };
       }
       const scratch = cloneDoc(entry.doc);
       const pendingBefore = pendingSize(scratch);
-      let changed: ReturnType<typeof captureChange<void>>;
+      let changed: CapturedChange<void>;
       try {
         changed = captureChange(scratch, docId, () => Y.applyUpdate(scratch, update, origin));
       } catch (cause) {
@@ -159,14 +266,56 @@ export class DocumentRepository {
       // still new information and is stored so it survives a restart.
       const pendingGrew = pendingSize(scratch) !== pendingBefore;
       if (changed.update === null && !pendingGrew) {
-        if (!wasOpen) this.emitChanged(docId);
+        if (!wasOpen && !revealed) this.announce.changed(docId);
         return { type: 'unchanged' };
       }
-      await this.persist(docId, entry, scratch, update, changed.changedKeys, {});
+      await this.store.commit(this.docWrite(docId, scratch, update, changed, {}));
+      entry.storedUpdates += 1;
+      entry.bytes += update.byteLength;
       Y.applyUpdate(entry.doc, update, origin);
-      this.emit(docId, update, origin, changed.authors);
+      this.announce.update(docId, update, origin, changed.authors);
       await this.maybeCompact(docId, entry);
       return { type: 'applied' };
+    });
+  }
+
+  /**
+   * D6: forget a document here (its updates, its info and patient rows; directory rows stay).
+   * Throws while an operation on it is in flight or queued: the caller retries later rather
+   * than losing a write that is being made.
+   */
+  async remove(docId: DocId): Promise<void> {
+    if (this.locks.has(docId)) {
+      throw new Error(`${docId} cannot be removed while a write to it is in flight`);
+    }
+    await this.locks.run(docId, async () => {
+      await this.store.removeDoc(docId);
+      this.cache.drop(docId);
+    });
+  }
+
+  /**
+   * D10: another tab stored an update. A document open here applies it live; either way it is
+   * announced (origin `storage`), so replication forwards it to peers and drops its digest: the
+   * tab that wrote it may not be the one connected to other devices, and its tab link may be
+   * down.
+   */
+  private async takeForeignCommit(docId: DocId, update: Uint8Array): Promise<void> {
+    await this.locks.run(docId, async () => {
+      // A load still running may have read storage before this commit: wait for it, then apply.
+      const open = this.cache.get(docId);
+      if (!open) {
+        // No storage read here: what this tab knew stays as it was, so a later read may announce
+        // this change once more (a duplicate costs a decode, D12).
+        this.announce.update(docId, update, storageOrigin, noAuthors);
+        return;
+      }
+      const entry = await open;
+      // Not a duplicate: it holds structs or deletes this document lacks.
+      if (isDuplicate(entry.doc, update)) return;
+      Y.applyUpdate(entry.doc, update, storageOrigin);
+      entry.bytes += update.byteLength;
+      this.announce.update(docId, update, storageOrigin, noAuthors);
     });
   }
 
@@ -175,32 +324,44 @@ export class DocumentRepository {
     return (await this.store.listDocs()).map((info) => info.docId);
   }
 
-  private async persist(
+  private docWrite(
     docId: DocId,
-    entry: OpenDoc,
     scratch: Y.Doc,
     update: Uint8Array,
-    changedKeys: ReadonlySet<string>,
+    captured: Pick<CapturedChange<unknown>, 'changedKeys'>,
     options: WriteOptions,
-  ): Promise<void> {
+  ): DocWrite {
     const at = new Date(this.clock.now()).toISOString() as IsoDateTime;
-    const projection = projectDoc(docId, scratch, changedKeys, at);
-    await this.store.commit({
+    const projection = projectDoc(docId, scratch, captured.changedKeys, at);
+    return {
       docId,
       kind: docKind(docId),
       update,
       stateVector: Y.encodeStateVector(scratch),
       ...(projection ? { projection } : {}),
       ...(options.meta ? { meta: options.meta } : {}),
-    });
+    };
+  }
+
+  /** A change of ours is stored: apply it live and announce it. */
+  private afterStored(
+    docId: DocId,
+    entry: OpenDoc,
+    update: Uint8Array,
+    origin: string,
+    authors: ReadonlySet<string>,
+  ): void {
     entry.storedUpdates += 1;
+    entry.bytes += update.byteLength;
+    applyOwnUpdate(entry.doc, update);
+    this.announce.update(docId, update, origin, authors);
   }
 
   private async maybeCompact(docId: DocId, entry: OpenDoc): Promise<void> {
     if (entry.storedUpdates < this.compactAfter) return;
-    const merged = Y.encodeStateAsUpdate(entry.doc);
     try {
-      await this.store.compact(docId, merged, entry.storedUpdates);
+      // D3: the store merges exactly what it holds, other tabs' writes included.
+      await this.store.compact(docId);
       entry.storedUpdates = 1;
     } catch (error) {
       // The uncompacted updates are still stored and complete; compaction retries next write.
@@ -209,18 +370,28 @@ export class DocumentRepository {
   }
 
   private load(docId: DocId): Promise<OpenDoc> {
-    const cached = this.open.get(docId);
-    if (cached) {
-      // Refresh recency for the LRU order.
-      this.open.delete(docId);
-      this.open.set(docId, cached);
-      return cached;
-    }
+    return this.loadRevealing(docId, { unknownIsEmpty: false }).then(({ entry }) => entry);
+  }
+
+  /**
+   * The open document, loaded from storage when closed. `revealed` says whether loading
+   * announced changes this tab had not known (D9): compared with the state vector this tab last
+   * knew of the document, or, with `unknownIsEmpty`, with nothing when it never knew it.
+   */
+  private async loadRevealing(
+    docId: DocId,
+    options: { unknownIsEmpty: boolean },
+  ): Promise<{ entry: OpenDoc; revealed: boolean }> {
+    const cached = this.cache.get(docId);
+    if (cached) return { entry: await cached, revealed: false };
+    const known =
+      this.cache.knownStateVector(docId) ?? (options.unknownIsEmpty ? emptyStateVector : undefined);
     const loading = this.loadFromStore(docId);
-    this.open.set(docId, loading);
-    loading.catch(() => this.open.delete(docId));
-    this.evict();
-    return loading;
+    this.cache.add(docId, loading);
+    const entry = await loading;
+    if (!known || covers(known, Y.encodeStateVector(entry.doc))) return { entry, revealed: false };
+    this.announce.update(docId, Y.encodeStateAsUpdate(entry.doc, known), storageOrigin, noAuthors);
+    return { entry, revealed: true };
   }
 
   private async loadFromStore(docId: DocId): Promise<OpenDoc> {
@@ -229,147 +400,41 @@ export class DocumentRepository {
     doc.transact(() => {
       for (const update of updates) Y.applyUpdate(doc, update, 'storage');
     }, 'storage');
-    const entry: OpenDoc = { doc, storedUpdates: updates.length };
+    // D17: set after loading: Yjs would take our own stored structs for another client using
+    // our id and switch to a random one. The stored state is complete (every write of this id
+    // was stored before it was applied anywhere), so writing on from it is safe.
+    doc.clientID = this.clientId;
+    const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
+    const entry: OpenDoc = { doc, storedUpdates: updates.length, bytes };
     if (updates.length > 0) await this.migrateIfNeeded(docId, entry);
     return entry;
   }
 
   private async migrateIfNeeded(docId: DocId, entry: OpenDoc): Promise<void> {
     const scratch = cloneDoc(entry.doc);
-    const { update, changedKeys } = captureChange(scratch, docId, () =>
-      migrateDoc(scratch, docKind(docId)),
-    );
-    if (update === null) return;
-    await this.persist(docId, entry, scratch, update, changedKeys, {});
-    applyOwnUpdate(entry.doc, update);
-  }
-
-  private evict(): void {
-    let patients = 0;
-    for (const id of this.open.keys()) if (docKind(id) === 'patient') patients += 1;
-    for (const id of this.open.keys()) {
-      if (patients <= this.cacheLimit) break;
-      if (docKind(id) !== 'patient' || this.locks.has(id)) continue;
-      const evicted = this.open.get(id);
-      this.open.delete(id);
-      patients -= 1;
-      void evicted?.then((entry) => entry.doc.destroy());
-    }
-  }
-
-  /** Run one operation per document at a time, so scratch copies never race. */
-  private exclusive<T>(docId: DocId, run: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(docId) ?? Promise.resolve();
-    const next = previous.then(run, run);
-    const tail = next.catch(() => undefined);
-    this.locks.set(docId, tail);
-    void tail.then(() => {
-      if (this.locks.get(docId) === tail) this.locks.delete(docId);
-    });
-    return next;
-  }
-
-  private emitChanged(docId: DocId): void {
-    for (const listener of this.changeListeners) {
-      try {
-        listener(docId);
-      } catch (error) {
-        console.error('Document change listener failed', error);
-      }
-    }
-  }
-
-  private emit(
-    docId: DocId,
-    update: Uint8Array,
-    origin: string,
-    authors: ReadonlySet<string>,
-  ): void {
-    this.emitChanged(docId);
-    for (const listener of this.listeners) {
-      try {
-        listener(docId, update, origin, authors);
-      } catch (error) {
-        console.error('Document update listener failed', error);
-      }
-    }
+    const captured = captureChange(scratch, docId, () => migrateDoc(scratch, docKind(docId)));
+    if (captured.update === null) return;
+    await this.store.commit(this.docWrite(docId, scratch, captured.update, captured, {}));
+    entry.storedUpdates += 1;
+    entry.bytes += captured.update.byteLength;
+    applyOwnUpdate(entry.doc, captured.update);
   }
 }
 
-/** A copy that continues the original's client id, so its changes extend the same clock. */
-function cloneDoc(doc: Y.Doc): Y.Doc {
-  const copy = new Y.Doc({ gc: true });
-  copy.clientID = doc.clientID;
-  applyOwnUpdate(copy, Y.encodeStateAsUpdate(doc));
-  return copy;
+/** Whether state vector `known` has every change `other` has (per client, clock ≥). */
+function covers(known: Uint8Array, other: Uint8Array): boolean {
+  const knownClocks = Y.decodeStateVector(known);
+  for (const [client, clock] of Y.decodeStateVector(other)) {
+    if ((knownClocks.get(client) ?? 0) < clock) return false;
+  }
+  return true;
 }
 
-/**
- * Apply a change this device made (on a scratch copy) to a document with the same client id.
- * Yjs marks every applied update non-local and, when a non-local transaction advances the
- * document's own clock, switches to a fresh client id: one new state-vector entry per write.
- * The change is ours, so the transaction is marked local again before it closes.
- */
-function applyOwnUpdate(doc: Y.Doc, update: Uint8Array): void {
-  doc.transact((transaction) => {
-    Y.applyUpdate(doc, update, localOrigin);
-    transaction.local = true;
-  }, localOrigin);
-}
-
-function pendingSize(doc: Y.Doc): number {
-  const store = doc.store as unknown as {
-    pendingStructs: { update: Uint8Array } | null;
-    pendingDs: Uint8Array | null;
-  };
-  return (store.pendingStructs?.update.length ?? 0) + (store.pendingDs?.length ?? 0);
-}
-
-/**
- * Run `change` and collect the Yjs update it produced, the register rows it touched and the
- * facilities whose data it added.
- */
-function captureChange<T>(
-  doc: Y.Doc,
-  docId: DocId,
-  change: () => T,
-): { update: Uint8Array | null; changedKeys: Set<string>; authors: Set<string>; result: T } {
-  const kind = docKind(docId);
-  const updates: Uint8Array[] = [];
-  const changedKeys = new Set<string>();
-  const authors = new Set<string>();
-  const onUpdate = (update: Uint8Array) => updates.push(update);
-  const registerFacility = facilityOfRegisterDoc(docId);
-  const onRegister = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
-    for (const key of changedSummaryKeys(events)) changedKeys.add(key);
-    for (const event of events) {
-      if (event.path.length !== 0 || !registerFacility) continue;
-      for (const change of event.changes.keys.values()) {
-        if (change.action === 'add') authors.add(registerFacility);
-      }
-    }
-  };
-  const onEntries = (event: Y.YArrayEvent<unknown>) => {
-    for (const item of event.changes.added) {
-      for (const value of item.content.getContent() as unknown[]) {
-        if (isEntry(value)) authors.add(value.stamp.facilityCode);
-      }
-    }
-  };
-  const patients = kind === 'register' ? registerPatients(doc) : undefined;
-  const lists = kind === 'patient' ? entryLists(doc) : [];
-  doc.on('update', onUpdate);
-  patients?.observeDeep(onRegister);
-  for (const list of lists) list.observe(onEntries);
-  let result: T;
+/** A malformed update is not a duplicate: it goes on to be rejected by the apply below. */
+function isDuplicate(doc: Y.Doc, update: Uint8Array): boolean {
   try {
-    result = doc.transact(change, localOrigin);
-  } finally {
-    doc.off('update', onUpdate);
-    patients?.unobserveDeep(onRegister);
-    for (const list of lists) list.unobserve(onEntries);
+    return holdsNothingNew(doc, update);
+  } catch {
+    return false;
   }
-  const update =
-    updates.length === 0 ? null : updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-  return { update, changedKeys, authors, result };
 }

@@ -122,3 +122,23 @@ export function recoverLastCounter(
   }
   return highest;
 }
+
+/**
+ * The first ID after `lastCounter` that `isTaken` does not claim (a record stored here or a
+ * summary in the register). Unlike "highest seen + 1", a planted summary at the top of the
+ * block cannot exhaust it, and an ID someone already holds is never handed out twice.
+ */
+export async function nextFreeCtcId(
+  facility: FacilityCode,
+  slot: number,
+  lastCounter: number,
+  isTaken: (id: CtcId) => boolean | Promise<boolean>,
+): Promise<Result<{ ctcId: CtcId; counter: number }, 'serials-exhausted'>> {
+  let counter = Math.max(0, Math.floor(lastCounter));
+  for (;;) {
+    const next = nextCtcId(facility, slot, counter);
+    if (!next.ok) return next;
+    if (!(await isTaken(next.value.ctcId))) return next;
+    counter = next.value.counter;
+  }
+}

@@ -5,15 +5,18 @@
  */
 import Dexie, { type Table } from 'dexie';
 import type { DirectoryRow, DocInfo, DocWrite, PatientRow } from '../crdt/ports';
-import type { DocId, DocKind } from '../crdt/doc-id';
+import { ctcIdOfDoc, type DocId, type DocKind } from '../crdt/doc-id';
 import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types';
 import type { StorageErrorCode } from '../crdt/ports';
 import { systemClock, type Clock } from '../lib/deps';
 import { toStorageError } from './errors';
+import { createStoredSignal, type StoredSignal } from './stored-signal';
 import {
-  checkCompaction,
+  checkRemovable,
   checkWrite,
+  checkWrites,
   mergeStateVectors,
+  mergeStoredUpdates,
   ownBytes,
   type LocalStore,
 } from './local-store';
@@ -34,6 +37,11 @@ export interface DexieStoreOptions {
   indexedDB?: IDBFactory;
   IDBKeyRange?: typeof IDBKeyRange;
   clock?: Clock;
+  /**
+   * D10: how connections to this database tell each other what they committed. Defaults to a
+   * BroadcastChannel; tests that schedule every delivery themselves can inject their own.
+   */
+  storedSignal?: StoredSignal;
 }
 
 export interface DexieStore extends LocalStore {
@@ -42,7 +50,7 @@ export interface DexieStore extends LocalStore {
 }
 
 interface UpdateRecord {
-  /** Auto-incremented; orders a document's updates. Compaction reuses the smallest replaced key. */
+  /** Auto-incremented; orders a document's updates. Compaction reuses the smallest merged key. */
   seq?: number;
   docId: DocId;
   bytes: Uint8Array;
@@ -84,6 +92,7 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
     ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
   });
   for (const { version, stores } of schemaVersions) db.version(version).stores(stores);
+  const stored = options.storedSignal ?? createStoredSignal(options.name, options.indexedDB);
 
   const updates: Table<UpdateRecord, number> = db.table('updates');
   const docs: Table<DocInfo, DocId> = db.table('docs');
@@ -163,6 +172,36 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
     }
   }
 
+  /**
+   * Dexie resolves the transaction promise on the IndexedDB `complete` event, i.e. after the
+   * strict-durability flush; any failure aborts every write of every `DocWrite` given.
+   */
+  async function commitInOneTransaction(writes: readonly DocWrite[]): Promise<void> {
+    const updatedAt = new Date(clock.now()).toISOString() as IsoDateTime;
+    await db.transaction('rw', [updates, docs, patients, directory, meta], async () => {
+      for (const docWrite of writes) {
+        await updates.add({ docId: docWrite.docId, bytes: ownBytes(docWrite.update) });
+        const previous = await docs.get(docWrite.docId);
+        await docs.put({
+          docId: docWrite.docId,
+          kind: docWrite.kind,
+          stateVector: mergeStateVectors(previous?.stateVector, docWrite.stateVector),
+          updateCount: (previous?.updateCount ?? 0) + 1,
+          updatedAt,
+        });
+        const projection = docWrite.projection;
+        if (projection?.patient) await patients.put(projection.patient);
+        if (projection?.directoryUpserts?.length) {
+          await directory.bulkPut(projection.directoryUpserts);
+        }
+        if (docWrite.meta?.length) {
+          await meta.bulkPut(docWrite.meta.map(({ key, value }) => ({ key, value })));
+        }
+      }
+    });
+    stored.post(writes);
+  }
+
   return {
     open: () =>
       run('open', 'storage-unavailable', async () => {
@@ -178,43 +217,43 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
     commit: (docWrite: DocWrite) =>
       write(`commit of ${docWrite.docId}`, async () => {
         checkWrite(docWrite);
-        const updatedAt = new Date(clock.now()).toISOString() as IsoDateTime;
-        // Dexie resolves the transaction promise on the IndexedDB `complete` event, i.e.
-        // after the strict-durability flush; any failure aborts every write below.
-        await db.transaction('rw', [updates, docs, patients, directory, meta], async () => {
-          await updates.add({ docId: docWrite.docId, bytes: ownBytes(docWrite.update) });
-          const previous = await docs.get(docWrite.docId);
-          await docs.put({
-            docId: docWrite.docId,
-            kind: docWrite.kind,
-            stateVector: mergeStateVectors(previous?.stateVector, docWrite.stateVector),
-            updateCount: (previous?.updateCount ?? 0) + 1,
-            updatedAt,
-          });
-          const projection = docWrite.projection;
-          if (projection?.patient) await patients.put(projection.patient);
-          if (projection?.directoryUpserts?.length) {
-            await directory.bulkPut(projection.directoryUpserts);
-          }
-          if (docWrite.meta?.length) {
-            await meta.bulkPut(docWrite.meta.map(({ key, value }) => ({ key, value })));
-          }
-        });
+        await commitInOneTransaction([docWrite]);
       }),
 
-    compact: (docId, merged, replacedCount) =>
+    commitMany: (writes: readonly DocWrite[]) =>
+      write(`commit of ${writes.length} writes`, async () => {
+        checkWrites(writes);
+        if (writes.length === 0) return;
+        await commitInOneTransaction(writes);
+      }),
+
+    compact: (docId) =>
       write(`compaction of ${docId}`, async () => {
         await db.transaction('rw', [updates, docs], async () => {
           const info = await docs.get(docId);
-          const keys = await updates.where('docId').equals(docId).primaryKeys();
-          checkCompaction(docId, merged, replacedCount, info ? keys.length : 0);
           if (!info) return;
-          const replaced = keys.slice(0, replacedCount);
-          await updates.bulkDelete(replaced);
-          // Reusing the smallest replaced key puts the merged update first in load order,
-          // ahead of any update committed after the caller loaded the ones it merged.
-          await updates.put({ seq: replaced[0], docId, bytes: ownBytes(merged) });
-          await docs.put({ ...info, updateCount: keys.length - replacedCount + 1 });
+          const records = await updates.where('docId').equals(docId).toArray();
+          if (records.length < 2) return;
+          // D3: merge exactly what this transaction read and delete exactly those keys. A
+          // commit from another tab waits for this transaction, so it lands after the merged
+          // update instead of being deleted unmerged.
+          const { merged, stateVector } = mergeStoredUpdates(records.map((r) => r.bytes));
+          const keys = records.map((record) => record.seq as number);
+          await updates.bulkDelete(keys);
+          // Reusing the smallest key keeps the merged update first in load order.
+          await updates.put({ seq: keys[0], docId, bytes: ownBytes(merged) });
+          await docs.put({ ...info, stateVector, updateCount: 1 });
+        });
+      }),
+
+    removeDoc: (docId) =>
+      write(`removal of ${docId}`, async () => {
+        checkRemovable(docId);
+        const ctcId = ctcIdOfDoc(docId);
+        await db.transaction('rw', [updates, docs, patients], async () => {
+          await updates.where('docId').equals(docId).delete();
+          await docs.delete(docId);
+          if (ctcId) await patients.delete(ctcId);
         });
       }),
 
@@ -260,11 +299,18 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
     directoryOfFacility: (facility: FacilityCode) =>
       read('directoryOfFacility', () => directory.where('facilityCode').equals(facility).toArray()),
 
+    onForeignCommit: (listener) => stored.listen(listener),
+
     close: () => {
+      stored.close();
       db.close();
       return Promise.resolve();
     },
 
-    delete: () => write('delete', () => db.delete()),
+    delete: () =>
+      write('delete', () => {
+        stored.close();
+        return db.delete();
+      }),
   };
 }

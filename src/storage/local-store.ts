@@ -47,29 +47,40 @@ export function checkWrite(write: DocWrite): void {
 }
 
 /**
- * `replacedCount` is how many updates the caller loaded and merged. If fewer are stored now,
- * another compaction got there first and deleting "the first N" would drop updates the merged
- * one does not contain, so the stale compaction is refused instead.
+ * D3: the one merged update of a compaction, made of exactly the updates it is given (those the
+ * store's transaction read), with the state vector of that content. Merged through a document
+ * rather than `Y.mergeUpdates`, so deleted content is garbage-collected; updates still waiting
+ * for a dependency stay in the merged update (Yjs encodes pending structs too) and are not
+ * claimed by the state vector, so a peer still sends what they wait for.
  */
-export function checkCompaction(
-  docId: DocId,
-  merged: Uint8Array,
-  replacedCount: number,
-  storedCount: number,
-): void {
-  if (!Number.isInteger(replacedCount) || replacedCount < 1) {
+export function mergeStoredUpdates(updates: readonly Uint8Array[]): {
+  merged: Uint8Array;
+  stateVector: Uint8Array;
+} {
+  const doc = new Y.Doc({ gc: true });
+  try {
+    doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(doc, update);
+    });
+    return { merged: Y.encodeStateAsUpdate(doc), stateVector: Y.encodeStateVector(doc) };
+  } finally {
+    doc.destroy();
+  }
+}
+
+/** Writes of a `commitMany` are checked together before anything is stored. */
+export function checkWrites(writes: readonly DocWrite[]): void {
+  if (!Array.isArray(writes)) {
+    throw new StorageError('write-failed', 'commit refused: writes must be an array');
+  }
+  for (const write of writes as readonly DocWrite[]) checkWrite(write);
+}
+
+export function checkRemovable(docId: DocId): void {
+  if (!isDocId(docId)) {
     throw new StorageError(
       'write-failed',
-      `compaction refused: replacedCount must be a positive integer, got ${replacedCount}`,
-    );
-  }
-  if (!(merged instanceof Uint8Array) || merged.byteLength === 0) {
-    throw new StorageError('write-failed', `compaction refused: empty merged update for ${docId}`);
-  }
-  if (replacedCount > storedCount) {
-    throw new StorageError(
-      'write-failed',
-      `compaction refused: ${docId} has ${storedCount} stored updates, fewer than the ${replacedCount} merged`,
+      `remove refused: "${String(docId)}" is not a document id`,
     );
   }
 }

@@ -6,14 +6,16 @@
  */
 import type { DirectoryRow, DocInfo, DocWrite, PatientRow, StorageErrorCode } from '../crdt/ports';
 import { StorageError } from '../crdt/ports';
-import type { DocId, DocKind } from '../crdt/doc-id';
+import { ctcIdOfDoc, type DocId, type DocKind } from '../crdt/doc-id';
 import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types';
 import { systemClock, type Clock } from '../lib/deps';
 import { toStorageError } from './errors';
 import {
-  checkCompaction,
+  checkRemovable,
   checkWrite,
+  checkWrites,
   mergeStateVectors,
+  mergeStoredUpdates,
   ownBytes,
   type LocalStore,
 } from './local-store';
@@ -28,7 +30,7 @@ import {
 
 export interface MemoryStore extends LocalStore {
   /**
-   * Makes the next `commit` fail with `code` (as a full disk would) and store nothing,
+   * Makes the next `commit` or `commitMany` fail with `code` (as a full disk would) and store nothing,
    * so callers can test how they report a failed save.
    */
   failNextCommit(code?: StorageErrorCode): void;
@@ -68,6 +70,50 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     }
   }
 
+  /** Prepares every write completely (copies, infos), then changes the maps: all or nothing. */
+  function commitAll(writes: readonly DocWrite[]): void {
+    if (pendingFailure) {
+      const code = pendingFailure;
+      pendingFailure = undefined;
+      throw new StorageError(
+        code,
+        `commit of ${writes.map((w) => w.docId).join(', ')} failed (injected ${code})`,
+      );
+    }
+    const updatedAt = new Date(clock.now()).toISOString() as IsoDateTime;
+    const staged = new Map<DocId, { info: DocInfo; added: Uint8Array[] }>();
+    const patientRows: PatientRow[] = [];
+    const directoryRows: DirectoryRow[] = [];
+    const metaEntries: Array<{ key: string; value: unknown }> = [];
+    for (const write of writes) {
+      if (write.projection?.patient) patientRows.push(copy(write.projection.patient, 'commit'));
+      directoryRows.push(...copy(write.projection?.directoryUpserts ?? [], 'commit'));
+      for (const { key, value } of write.meta ?? []) {
+        metaEntries.push({ key, value: copy(value, 'commit') });
+      }
+      const previous = staged.get(write.docId);
+      const previousInfo = previous?.info ?? docs.get(write.docId);
+      staged.set(write.docId, {
+        info: {
+          docId: write.docId,
+          kind: write.kind,
+          stateVector: mergeStateVectors(previousInfo?.stateVector, write.stateVector),
+          updateCount: (previousInfo?.updateCount ?? 0) + 1,
+          updatedAt,
+        },
+        added: [...(previous?.added ?? []), ownBytes(write.update)],
+      });
+    }
+    // Nothing below throws.
+    for (const [docId, { info, added }] of staged) {
+      updates.set(docId, [...(updates.get(docId) ?? []), ...added]);
+      docs.set(docId, info);
+    }
+    for (const row of patientRows) patients.set(row.ctcId, row);
+    for (const row of directoryRows) directory.set(row.ctcId, row);
+    for (const entry of metaEntries) meta.set(entry.key, entry.value);
+  }
+
   const store: MemoryStore = {
     failNextCommit(code: StorageErrorCode = 'quota-exceeded') {
       pendingFailure = code;
@@ -81,44 +127,33 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     commit: (write: DocWrite) =>
       settle('commit', () => {
         checkWrite(write);
-        if (pendingFailure) {
-          const code = pendingFailure;
-          pendingFailure = undefined;
-          throw new StorageError(code, `commit of ${write.docId} failed (injected ${code})`);
-        }
-        // Everything that can throw happens before the first change.
-        const patientRow = write.projection?.patient
-          ? copy(write.projection.patient, 'commit')
-          : undefined;
-        const directoryRows = copy(write.projection?.directoryUpserts ?? [], 'commit');
-        const metaEntries = (write.meta ?? []).map(({ key, value }) => ({
-          key,
-          value: copy(value, 'commit'),
-        }));
-        const previous = docs.get(write.docId);
-        const info: DocInfo = {
-          docId: write.docId,
-          kind: write.kind,
-          stateVector: mergeStateVectors(previous?.stateVector, write.stateVector),
-          updateCount: (previous?.updateCount ?? 0) + 1,
-          updatedAt: new Date(clock.now()).toISOString() as IsoDateTime,
-        };
-
-        updates.set(write.docId, [...(updates.get(write.docId) ?? []), ownBytes(write.update)]);
-        docs.set(write.docId, info);
-        if (patientRow) patients.set(patientRow.ctcId, patientRow);
-        for (const row of directoryRows) directory.set(row.ctcId, row);
-        for (const entry of metaEntries) meta.set(entry.key, entry.value);
+        commitAll([write]);
       }),
 
-    compact: (docId, merged, replacedCount) =>
+    commitMany: (writes: readonly DocWrite[]) =>
+      settle('commitMany', () => {
+        checkWrites(writes);
+        if (writes.length > 0) commitAll(writes);
+      }),
+
+    compact: (docId) =>
       settle('compact', () => {
         const stored = updates.get(docId) ?? [];
         const info = docs.get(docId);
-        checkCompaction(docId, merged, replacedCount, info ? stored.length : 0);
-        if (!info) return;
-        updates.set(docId, [ownBytes(merged), ...stored.slice(replacedCount)]);
-        docs.set(docId, { ...info, updateCount: stored.length - replacedCount + 1 });
+        if (!info || stored.length < 2) return;
+        // D3: the merged update is made of exactly the updates it replaces.
+        const { merged, stateVector } = mergeStoredUpdates(stored);
+        updates.set(docId, [ownBytes(merged)]);
+        docs.set(docId, { ...info, stateVector, updateCount: 1 });
+      }),
+
+    removeDoc: (docId) =>
+      settle('removeDoc', () => {
+        checkRemovable(docId);
+        updates.delete(docId);
+        docs.delete(docId);
+        const ctcId = ctcIdOfDoc(docId);
+        if (ctcId) patients.delete(ctcId);
       }),
 
     listDocs: (kind?: DocKind) =>

@@ -19,6 +19,7 @@ export const MessageKind = {
   hello: 0x01,
   interest: 0x02,
   reconcile: 0x03,
+  credit: 0x04,
   syncStep1: 0x10,
   syncStep2: 0x11,
   update: 0x12,
@@ -36,7 +37,14 @@ export interface Hello {
   relay: boolean;
   /** Random per session; breaks the tie between two tabs of one device (S4). */
   nonce: number;
-  /** Patient docs held beyond the facility's own (H1). Sorted, unique. */
+  /** K1: the sender's wall clock when it sent the hello, epoch milliseconds. */
+  clockMs: number;
+  /** FC1: the receive window the sender grants: messages and bytes of credited messages. */
+  windowMessages: number;
+  windowBytes: number;
+  /** H2: how many extras the sender declares in all: this hello's batch plus interest batches. */
+  extrasTotal: number;
+  /** Patient docs held beyond the facility's own (H1): the first batch. Sorted, unique. */
   extras: DocId[];
 }
 
@@ -55,6 +63,7 @@ export type Message =
   | Hello
   | { kind: 'interest'; added: DocId[] }
   | { kind: 'reconcile'; ranges: WireRange[] }
+  | { kind: 'credit'; messages: number; bytes: number }
   | { kind: 'sync-step1'; docId: DocId; stateVector: Uint8Array; reply: boolean }
   | { kind: 'sync-step2'; docId: DocId; update: Uint8Array }
   | { kind: 'update'; docId: DocId; update: Uint8Array }
@@ -76,7 +85,7 @@ export interface DecodeError {
 
 export interface DecodeBounds {
   maxMessageBytes: number;
-  maxExtras: number;
+  maxIdsPerMessage: number;
   maxRanges: number;
 }
 
@@ -119,6 +128,10 @@ export function encodeMessage(message: Message): Uint8Array {
       encoding.writeVarString(e, message.facility);
       encoding.writeUint8(e, message.relay ? 1 : 0);
       encoding.writeVarUint(e, message.nonce >>> 0);
+      encoding.writeVarUint(e, Math.max(0, Math.floor(message.clockMs)));
+      encoding.writeVarUint(e, message.windowMessages);
+      encoding.writeVarUint(e, message.windowBytes);
+      encoding.writeVarUint(e, message.extrasTotal);
       writeDocIdList(e, message.extras);
       break;
     }
@@ -137,6 +150,11 @@ export function encodeMessage(message: Message): Uint8Array {
       }
       break;
     }
+    case 'credit':
+      encoding.writeUint8(e, MessageKind.credit);
+      encoding.writeVarUint(e, message.messages);
+      encoding.writeVarUint(e, message.bytes);
+      break;
     case 'sync-step1':
       encoding.writeUint8(e, MessageKind.syncStep1);
       writeDocId(e, message.docId);
@@ -207,14 +225,19 @@ function writeRangeMode(e: encoding.Encoder, mode: RangeMode): void {
  * `messageId` is only used (and should be advanced by the caller) when chunking.
  */
 export function messageToFrames(encoded: Uint8Array, messageId: number): Uint8Array[] {
+  return [...messageFrames(encoded, messageId)];
+}
+
+/** The same frames one at a time, so a sender holds one frame beside the message, not all. */
+export function* messageFrames(encoded: Uint8Array, messageId: number): Generator<Uint8Array> {
   if (encoded.length + 1 <= MAX_FRAME_BYTES) {
     const frame = new Uint8Array(encoded.length + 1);
     frame[0] = PROTOCOL_VERSION;
     frame.set(encoded, 1);
-    return [frame];
+    yield frame;
+    return;
   }
   const count = Math.ceil(encoded.length / CHUNK_PAYLOAD_BYTES);
-  const frames: Uint8Array[] = [];
   for (let index = 0; index < count; index++) {
     const e = encoding.createEncoder();
     encoding.writeUint8(e, PROTOCOL_VERSION);
@@ -226,9 +249,8 @@ export function messageToFrames(encoded: Uint8Array, messageId: number): Uint8Ar
       e,
       encoded.subarray(index * CHUNK_PAYLOAD_BYTES, (index + 1) * CHUNK_PAYLOAD_BYTES),
     );
-    frames.push(encoding.toUint8Array(e));
+    yield encoding.toUint8Array(e);
   }
-  return frames;
 }
 
 // ---------------------------------------------------------------- decoding
@@ -351,14 +373,30 @@ function readMessageBody(r: Reader, kind: number, bounds: DecodeBounds): Message
       const flags = r.u8();
       if (flags > 1) throw new ReadError('unknown hello flags');
       const nonce = r.varUint();
-      const extras = readDocIdList(r, bounds.maxExtras);
+      const clockMs = r.varUint(Number.MAX_SAFE_INTEGER);
+      const windowMessages = r.varUint();
+      const windowBytes = r.varUint();
+      const extrasTotal = r.varUint();
+      const extras = readDocIdList(r, bounds.maxIdsPerMessage);
+      if (extras.length > extrasTotal) throw new ReadError('more extras than declared');
       if (extras.some((id) => !id.startsWith('patient:'))) {
         throw new ReadError('extras must be patient documents');
       }
-      return { kind: 'hello', deviceId, facility, relay: flags === 1, nonce, extras };
+      return {
+        kind: 'hello',
+        deviceId,
+        facility,
+        relay: flags === 1,
+        nonce,
+        clockMs,
+        windowMessages,
+        windowBytes,
+        extrasTotal,
+        extras,
+      };
     }
     case MessageKind.interest: {
-      const added = readDocIdList(r, bounds.maxExtras);
+      const added = readDocIdList(r, bounds.maxIdsPerMessage);
       if (added.some((id) => !id.startsWith('patient:'))) {
         throw new ReadError('interest must name patient documents');
       }
@@ -366,6 +404,8 @@ function readMessageBody(r: Reader, kind: number, bounds: DecodeBounds): Message
     }
     case MessageKind.reconcile:
       return { kind: 'reconcile', ranges: readRanges(r, bounds.maxRanges) };
+    case MessageKind.credit:
+      return { kind: 'credit', messages: r.varUint(), bytes: r.varUint() };
     case MessageKind.syncStep1: {
       const docId = readDocId(r);
       const flags = r.u8();

@@ -5,6 +5,7 @@
 import { isDocId, type DocId } from '../crdt/doc-id';
 import { createSeededRandom, systemClock, type Clock, type Random } from '../lib/deps';
 import { err, ok, type Result } from '../lib/result';
+import { AssemblyBudget } from './chunking';
 import { itemHash } from './digest';
 import { extrasOf, wants, type InterestPolicy } from './interest';
 import { defaultLimits, type SyncLimits } from './limits';
@@ -124,6 +125,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   };
   const digestStats: DigestStats = { computed: 0, cached: 0 };
   const refusals: RefusalRecord[] = [];
+  // F8: one chunk-assembly budget for the whole device, shared by every session.
+  const assemblyBudget = new AssemblyBudget(limits.maxAssemblyBytes, limits.maxAssemblies);
   const detachers: (() => void)[] = [];
   let stopped = false;
 
@@ -132,7 +135,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const digests = new Map<DocId, Uint8Array>();
   const generations = new Map<DocId, number>();
 
-  let extras = new Set<DocId>(extrasOf(host.holdings(), options.facility, host.isRelay()));
+  const extras = new Set<DocId>(extrasOf(host.holdings(), options.facility, host.isRelay()));
   const localPolicy = (): InterestPolicy => ({
     relay: host.isRelay(),
     facility: options.facility,
@@ -205,6 +208,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       record.facility = remote.facility;
       record.relay = remote.relay;
       record.policy = remote.policy;
+      // K2: the offset from this peer's latest hello.
+      record.clockOffsetMs = remote.clockOffsetMs;
       record.sessions.add(session);
       for (const list of requests.values()) {
         for (const pending of list) askFor(pending, session);
@@ -278,6 +283,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     logger,
     clock,
     timers,
+    assemblyBudget,
     localPolicy,
     itemsFor,
     isRequested: (docId) => requests.has(docId),
@@ -291,6 +297,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
     // S7: one session per peer pair; a new connection replaces the old one.
     sessions.get(peerId)?.close(CloseReason.replaced, 'new connection from the same peer');
+    // H3: documents this device no longer holds (pruned) leave the extras its next hello names.
+    const held = host.holdings();
+    for (const id of extras) if (!held.has(id)) extras.delete(id);
     const session = new Session(peerId, channel, ctx, Math.floor(random.next() * 2 ** 32));
     sessions.set(peerId, session);
     session.start();
@@ -323,7 +332,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         (id) => !extras.has(id),
       );
       if (fresh.length === 0) return;
-      extras = new Set([...extras, ...fresh]);
+      for (const id of fresh) extras.add(id);
       for (const session of sessions.values()) session.announce(fresh);
     }),
   );

@@ -1,6 +1,7 @@
 /** Wire constants and bounds (docs/protocol.md §1, §5, §8). Changing one is a protocol change. */
 
-export const PROTOCOL_VERSION = 1;
+/** F1: 2 since the hello carries clock and receive window and the credit message exists (§16). */
+export const PROTOCOL_VERSION = 2;
 
 /** F3: no frame exceeds this, because some browsers silently drop larger data-channel messages. */
 export const MAX_FRAME_BYTES = 16 * 1024;
@@ -22,8 +23,20 @@ export interface SyncLimits {
   maxMessageBytes: number;
   /** F8: chunked messages being reassembled at once per session. */
   maxPendingAssemblies: number;
-  /** H2: extra (out-of-policy) documents a peer may declare. */
-  maxExtras: number;
+  /** F8: bytes and messages being reassembled at once over all sessions of the engine. */
+  maxAssemblyBytes: number;
+  maxAssemblies: number;
+  /** F8: an unfinished chunked message that gets no chunk for this long is dropped. */
+  assemblyTimeoutMs: number;
+  /** H2: doc ids in one hello or interest message (extras travel in batches, no total cap). */
+  maxIdsPerMessage: number;
+  /** FC1: the receive window this engine grants each peer: messages and bytes in flight. */
+  windowMessages: number;
+  windowBytes: number;
+  /** FC9: sync-step1 asks outstanding to one peer at a time. */
+  maxOutstandingAsks: number;
+  /** FC10: diffs read from the host ahead of their turn to be sent (Infinity: all at once). */
+  diffReadAhead: number;
   /** R8: ranges in one reconcile message, and reconcile messages per session. */
   maxRanges: number;
   maxReconcileRounds: number;
@@ -39,7 +52,14 @@ export interface SyncLimits {
 export const defaultLimits: SyncLimits = {
   maxMessageBytes: 32 * 1024 * 1024,
   maxPendingAssemblies: 4,
-  maxExtras: 100_000,
+  maxAssemblyBytes: 64 * 1024 * 1024,
+  maxAssemblies: 16,
+  assemblyTimeoutMs: 30_000,
+  maxIdsPerMessage: 4_096,
+  windowMessages: 128,
+  windowBytes: 1024 * 1024,
+  maxOutstandingAsks: 32,
+  diffReadAhead: 32,
   maxRanges: 4_096,
   maxReconcileRounds: 64,
   requestBurst: 256,

@@ -1,28 +1,27 @@
 /**
  * One session with one peer over one channel, carrying every document (docs/protocol.md §3–9).
  * Inbound frames are decoded at once (so garbage is refused before anything queues) and handled
- * one message at a time, in order, because handlers wait on the host.
+ * one message at a time, in order, because handlers wait on the host. Both directions are flow
+ * controlled (§16): the peer may have at most our window of messages queued here, and what we
+ * send waits for the peer's window and the channel (`Outbox`).
  */
 import type { RemoteOutcome, UpdateRefusal } from '../crdt/policy/refusal';
+import { precheckUpdate, SessionRefusals } from '../crdt/policy/session-refusals';
 import { StorageError } from '../crdt/ports';
 import type { DocId } from '../crdt/doc-id';
 import type { Clock } from '../lib/deps';
-import {
-  decodeFrame,
-  decodeMessage,
-  encodeMessage,
-  messageToFrames,
-  type Hello,
-  type Message,
-  type WireRange,
-} from './codec';
-import { Reassembler } from './chunking';
+import { decodeFrame, decodeMessage, type Hello, type Message, type WireRange } from './codec';
+import { Reassembler, type AssemblyBudget } from './chunking';
+import { isCredited, ReceiveWindow, SendWindow } from './flow-control';
+import { Outbox, type Producer } from './outbox';
 import { decodeStateVector } from './digest';
 import { wants, type InterestPolicy } from './interest';
 import type { SyncLimits } from './limits';
 import type { Channel, PeerId, ReplicaHost, SyncLogger, Timers } from './ports';
 import { CloseReason } from './reasons';
 import { isAllSkip, openingRanges, respond, type ItemSet } from './reconcile';
+import { TokenBucket } from './token-bucket';
+import { Asks } from './asks';
 import { validateUpdate } from './validate-update';
 
 /** The Yjs encoding of an empty state vector. */
@@ -32,7 +31,10 @@ export interface RemotePeer {
   deviceId: string;
   facility: string;
   relay: boolean;
+  /** H2: the peer's extras are kept only for docs we hold (the rest cannot matter here). */
   policy: InterestPolicy & { extras: Set<DocId> };
+  /** K2: the peer's clock minus ours when its hello arrived, in milliseconds. */
+  clockOffsetMs: number;
 }
 
 /** What a session needs from its engine. */
@@ -44,6 +46,8 @@ export interface SessionContext {
   logger: SyncLogger;
   clock: Clock;
   timers: Timers;
+  /** F8: chunk-assembly memory shared by every session of the engine. */
+  assemblyBudget: AssemblyBudget;
   localPolicy(): InterestPolicy;
   /** Our held docs that `policy` wants, with digests (R3). */
   itemsFor(policy: InterestPolicy): Promise<ItemSet>;
@@ -69,45 +73,33 @@ export interface Traffic {
   bytesReceived: number;
 }
 
-type State = 'awaiting-hello' | 'open' | 'closed';
-
-class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly capacity: number,
-    private readonly perSecond: number,
-    private readonly clock: Clock,
-  ) {
-    this.tokens = capacity;
-    this.last = clock.now();
-  }
-
-  take(): boolean {
-    const now = this.clock.now();
-    this.tokens = Math.min(
-      this.capacity,
-      this.tokens + ((now - this.last) / 1000) * this.perSecond,
-    );
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
+/** `awaiting-extras`: the hello came, the rest of its extras (H2) are still arriving. */
+type State = 'awaiting-hello' | 'awaiting-extras' | 'open' | 'closed';
 
 export class Session {
   readonly traffic: Traffic = { framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0 };
-  /** Docs the peer has data for that we asked for and have not yet received (status "behind"). */
-  readonly behind = new Set<DocId>();
+  private readonly asks: Asks;
+  /** §15: this session's refusals (budget U33, asking again U35–U36). */
+  private readonly policyRefusals = new SessionRefusals();
   remote: RemotePeer | undefined;
+
+  /** FC9: docs we asked the peer for and have no answer for yet (status "behind"). */
+  get behind(): ReadonlySet<DocId> {
+    return this.asks.inFlight;
+  }
   reconciled = false;
 
   private state: State = 'awaiting-hello';
   private readonly nonce: number;
-  private nextMessageId = 0;
   private readonly reassembler: Reassembler;
+  private readonly sendWindow = new SendWindow();
+  readonly receiveWindow: ReceiveWindow;
+  private readonly outbox: Outbox;
+  /** H2: extras the peer declared in its hello that have not arrived yet. */
+  private extrasToCome = 0;
+  private remoteNonce = 0;
+  /** FC10: answers whose diff is being read ahead of their turn. */
+  private earlyDiffs = 0;
   private queue: Promise<void> = Promise.resolve();
   private items: ItemSet | undefined;
   /** Docs the peer listed as held during reconciliation (E4). */
@@ -127,7 +119,28 @@ export class Session {
     nonce: number,
   ) {
     this.nonce = nonce >>> 0;
-    this.reassembler = new Reassembler(ctx.limits.maxMessageBytes, ctx.limits.maxPendingAssemblies);
+    this.asks = new Asks(ctx.limits.maxOutstandingAsks, (docId, reply) =>
+      this.sendAsk(docId, reply),
+    );
+    this.reassembler = new Reassembler({
+      maxMessageBytes: ctx.limits.maxMessageBytes,
+      maxPending: ctx.limits.maxPendingAssemblies,
+      budget: ctx.assemblyBudget,
+      timers: ctx.timers,
+      timeoutMs: ctx.limits.assemblyTimeoutMs,
+      onTimeout: () => this.close(CloseReason.flood, 'chunked message stalled'),
+    });
+    this.receiveWindow = new ReceiveWindow(ctx.limits.windowMessages, ctx.limits.windowBytes);
+    this.outbox = new Outbox(channel, this.sendWindow, {
+      sent: (bytes) => {
+        this.traffic.framesSent++;
+        this.traffic.bytesSent += bytes;
+      },
+      failed: (error, sending) =>
+        sending
+          ? this.finish(CloseReason.transportClosed, `send failed: ${String(error)}`)
+          : this.fail('send', error),
+    });
     this.requestBucket = new TokenBucket(
       ctx.limits.requestBurst,
       ctx.limits.requestsPerSecond,
@@ -148,9 +161,13 @@ export class Session {
     return this.state === 'closed';
   }
 
-  /** Resolves when every message received so far has been handled. */
-  idle(): Promise<void> {
-    return this.queue;
+  /**
+   * Resolves when every message received so far has been handled and what that queued to send
+   * is sent or waits on the peer (FC3, FC8).
+   */
+  async idle(): Promise<void> {
+    await this.queue;
+    await this.outbox.settled();
   }
 
   start(): void {
@@ -166,20 +183,34 @@ export class Session {
       this.ctx.limits.handshakeTimeoutMs,
     );
     const local = this.ctx.localPolicy();
-    this.send({
+    const extras = [...local.extras].sort();
+    const batch = this.ctx.limits.maxIdsPerMessage;
+    // S2, K1, FC1: the hello goes out at once, uncredited; H2: extras beyond one message's
+    // worth follow in interest batches, ahead of anything else we send.
+    this.outbox.sendNow({
       kind: 'hello',
       deviceId: this.ctx.deviceId,
       facility: this.ctx.facility,
       relay: local.relay,
       nonce: this.nonce,
-      extras: [...local.extras].sort(),
+      clockMs: this.ctx.clock.now(),
+      windowMessages: this.receiveWindow.maxMessages,
+      windowBytes: this.receiveWindow.maxBytes,
+      extrasTotal: extras.length,
+      extras: extras.slice(0, batch),
     });
+    for (let from = batch; from < extras.length; from += batch) {
+      const slice = from;
+      this.outbox.push(() =>
+        Promise.resolve({ kind: 'interest', added: extras.slice(slice, slice + batch) }),
+      );
+    }
   }
 
   /** Closes the session for a local reason, telling the peer why first (E6). */
   close(reason: CloseReason, detail: string): void {
     if (this.state === 'closed') return;
-    this.send({ kind: 'close', reason });
+    this.outbox.sendNow({ kind: 'close', reason });
     this.finish(reason, detail);
     this.channel.close(reason);
   }
@@ -196,7 +227,11 @@ export class Session {
     // Also before the peer's hello: ours is already out without these docs, and the peer reads
     // our messages in order, so it learns them right after our hello.
     if (this.state === 'closed' || added.length === 0) return;
-    this.send({ kind: 'interest', added: [...added].sort() });
+    const sorted = [...added].sort();
+    const batch = this.ctx.limits.maxIdsPerMessage;
+    for (let from = 0; from < sorted.length; from += batch) {
+      this.send({ kind: 'interest', added: sorted.slice(from, from + batch) });
+    }
   }
 
   /** Q1: asks the peer for a doc; it answers with sync-step2 or not-held. */
@@ -211,22 +246,55 @@ export class Session {
     return this.remote !== undefined && wants(this.remote.policy, docId);
   }
 
-  private send(message: Message): void {
+  /** Queues a message (or a producer of one, FC10) behind everything queued before it. */
+  private send(message: Message | Producer): void {
     if (this.state === 'closed') return;
-    const frames = messageToFrames(encodeMessage(message), this.nextMessageId);
-    this.nextMessageId = (this.nextMessageId + 1) >>> 0;
-    for (const frame of frames) {
-      this.traffic.framesSent++;
-      this.traffic.bytesSent += frame.length;
-      try {
-        this.channel.send(frame);
-      } catch (error) {
-        // The port forbids throwing, but a browser data channel throws when it is closing;
-        // treat it as the transport closing rather than letting it reach the caller.
-        this.finish(CloseReason.transportClosed, `send failed: ${String(error)}`);
-        return;
-      }
+    this.outbox.push(message);
+  }
+
+  /** FC9: asks the peer for its diff of a doc, when fewer than the bound are outstanding. */
+  private ask(docId: DocId, reply: boolean): void {
+    this.asks.ask(docId, reply);
+  }
+
+  private answered(docId: DocId): void {
+    this.asks.answered(docId);
+  }
+
+  private sendAsk(docId: DocId, reply: boolean): void {
+    this.send(async () => ({
+      kind: 'sync-step1',
+      docId,
+      reply,
+      stateVector: this.ctx.host.holdings().has(docId)
+        ? await this.ctx.host.stateVector(docId)
+        : EMPTY_STATE_VECTOR,
+    }));
+  }
+
+  /**
+   * FC10: a diff encoded only when the window and the channel let it go, with a bounded
+   * read-ahead: up to `diffReadAhead` diffs start reading when queued (as before flow
+   * control), the rest when their turn comes. So a catch-up holds at most that many encoded
+   * diffs, and a peer that asks without granting credit costs no more.
+   */
+  private sendDiff(docId: DocId, stateVector: Uint8Array, early = false): void {
+    if (early && this.earlyDiffs < this.ctx.limits.diffReadAhead) {
+      this.earlyDiffs++;
+      const update = this.ctx.host.encodeDiff(docId, stateVector);
+      // A failure surfaces when the outbox awaits it; until then it must not count as unhandled.
+      update.catch(() => undefined);
+      this.send(async () => {
+        this.earlyDiffs--;
+        return { kind: 'sync-step2', docId, update: await update };
+      });
+      return;
     }
+    this.send(async () => ({
+      kind: 'sync-step2',
+      docId,
+      update: await this.ctx.host.encodeDiff(docId, stateVector),
+    }));
   }
 
   private receiveFrame(frame: Uint8Array): void {
@@ -247,7 +315,25 @@ export class Session {
     const message = decodeMessage(bytes, this.ctx.limits);
     if (!message.ok) return this.close(message.error.reason, message.error.detail);
     const handled = message.value;
-    this.queue = this.queue.then(() => this.handleSafely(handled));
+    if (handled.kind === 'credit') {
+      // FC4: credit is acted on at once, never queued behind the messages it makes room for.
+      if (!this.sendWindow.release(handled.messages, handled.bytes)) {
+        return this.close(CloseReason.unexpectedMessage, 'credit beyond what was sent');
+      }
+      return;
+    }
+    const size = bytes.length;
+    const credited = isCredited(handled.kind);
+    // FC5: a peer that sends beyond the window we granted is cut off, so the queue stays bounded.
+    if (credited && !this.receiveWindow.admit(size)) {
+      return this.close(CloseReason.flood, 'sent beyond the receive window');
+    }
+    this.queue = this.queue.then(async () => {
+      await this.handleSafely(handled);
+      if (!credited || this.state === 'closed') return;
+      const credit = this.receiveWindow.handled(size);
+      if (credit) this.outbox.sendNow({ kind: 'credit', ...credit });
+    });
   }
 
   private async handleSafely(message: Message): Promise<void> {
@@ -255,14 +341,18 @@ export class Session {
     try {
       await this.handle(message);
     } catch (error) {
-      // A host failure (storage down, a bug) ends this session only; the peer reconnects later.
-      this.ctx.logger.log('warn', 'sync.session-error', {
-        peer: this.peerId,
-        message: message.kind,
-        error: String(error),
-      });
-      this.close(CloseReason.hostError, `handler failed: ${String(error)}`);
+      this.fail(message.kind, error);
     }
+  }
+
+  /** A host failure (storage down, a bug) ends this session only; the peer reconnects later. */
+  private fail(what: string, error: unknown): void {
+    this.ctx.logger.log('warn', 'sync.session-error', {
+      peer: this.peerId,
+      message: what,
+      error: String(error),
+    });
+    this.close(CloseReason.hostError, `handler failed: ${String(error)}`);
   }
 
   private async handle(message: Message): Promise<void> {
@@ -281,9 +371,17 @@ export class Session {
       }
       return this.onHello(message);
     }
+    if (this.state === 'awaiting-extras') {
+      if (message.kind !== 'interest') {
+        return this.close(CloseReason.unexpectedMessage, `${message.kind} before all extras`);
+      }
+      return this.onExtrasBatch(message.added);
+    }
     switch (message.kind) {
       case 'hello':
         return this.close(CloseReason.unexpectedMessage, 'second hello');
+      case 'credit':
+        return; // handled on arrival
       case 'interest':
         return this.onInterest(message.added);
       case 'reconcile':
@@ -309,14 +407,45 @@ export class Session {
       deviceId: hello.deviceId,
       facility: hello.facility,
       relay: hello.relay,
-      policy: { relay: hello.relay, facility: hello.facility, extras: new Set(hello.extras) },
+      policy: { relay: hello.relay, facility: hello.facility, extras: new Set() },
+      clockOffsetMs: hello.clockMs - this.ctx.clock.now(),
     };
+    this.remoteNonce = hello.nonce;
+    this.keepHeldExtras(hello.extras);
+    this.sendWindow.open(hello.windowMessages, hello.windowBytes);
+    this.extrasToCome = hello.extrasTotal - hello.extras.length;
+    if (this.extrasToCome > 0) {
+      this.state = 'awaiting-extras';
+      return;
+    }
+    return this.opened();
+  }
+
+  /** H2: the peer's extras arrive in batches; the session opens once all have come. */
+  private async onExtrasBatch(added: readonly DocId[]): Promise<void> {
+    if (added.length > this.extrasToCome) {
+      return this.close(CloseReason.unexpectedMessage, 'more extras than the hello declared');
+    }
+    this.extrasToCome -= added.length;
+    this.keepHeldExtras(added);
+    if (this.extrasToCome === 0) await this.opened();
+  }
+
+  /** H2: of the peer's extras only the docs we hold can matter, so memory follows our holdings. */
+  private keepHeldExtras(ids: readonly DocId[]): void {
+    const held = this.ctx.host.holdings();
+    const extras = (this.remote as RemotePeer).policy.extras;
+    for (const id of ids) if (held.has(id)) extras.add(id);
+  }
+
+  private async opened(): Promise<void> {
+    const remote = this.remote as RemotePeer;
     this.state = 'open';
     this.ctx.events.opened(this);
     // S4: exactly one side opens reconciliation: the smaller (device id, nonce).
     const initiator =
-      this.ctx.deviceId < hello.deviceId ||
-      (this.ctx.deviceId === hello.deviceId && this.nonce < hello.nonce);
+      this.ctx.deviceId < remote.deviceId ||
+      (this.ctx.deviceId === remote.deviceId && this.nonce < this.remoteNonce);
     if (initiator) {
       const items = await this.itemSet();
       this.rounds++;
@@ -337,25 +466,17 @@ export class Session {
     return this.items;
   }
 
-  private async onInterest(added: readonly DocId[]): Promise<void> {
+  private onInterest(added: readonly DocId[]): Promise<void> {
     const remote = this.remote as RemotePeer;
-    if (remote.policy.extras.size + added.length > this.ctx.limits.maxExtras) {
-      return this.close(CloseReason.flood, 'too many declared documents');
-    }
     const held = this.ctx.host.holdings();
     for (const docId of added) {
+      if (!held.has(docId)) continue; // H2: only docs we hold can matter here
       remote.policy.extras.add(docId);
       // H4: the peer now holds a doc we hold too: exchange both ways.
-      if (held.has(docId)) {
-        this.send({
-          kind: 'sync-step1',
-          docId,
-          reply: true,
-          stateVector: await this.ctx.host.stateVector(docId),
-        });
-      }
+      this.ask(docId, true);
     }
     this.ctx.events.changed(this);
+    return Promise.resolve();
   }
 
   private async onReconcile(ranges: readonly WireRange[]): Promise<void> {
@@ -369,23 +490,16 @@ export class Session {
       // E4: the peer may only list docs both sides want.
       if (!wants(local, docId)) return this.close(CloseReason.unwantedDoc, `listed ${docId}`);
     }
-    const held = this.ctx.host.holdings();
+    // FC9: asks go out a bounded number at a time; FC10: full states are encoded when sent.
     for (const docId of outcome.needed) {
       this.listedByPeer.add(docId);
-      this.behind.add(docId);
-      const sv = held.has(docId) ? await this.ctx.host.stateVector(docId) : EMPTY_STATE_VECTOR;
-      this.send({ kind: 'sync-step1', docId, reply: false, stateVector: sv });
+      this.ask(docId, false);
     }
     for (const docId of outcome.differing) {
       this.listedByPeer.add(docId);
-      this.behind.add(docId);
-      const sv = await this.ctx.host.stateVector(docId);
-      this.send({ kind: 'sync-step1', docId, reply: true, stateVector: sv });
+      this.ask(docId, true);
     }
-    for (const docId of outcome.offered) {
-      const update = await this.ctx.host.encodeDiff(docId, EMPTY_STATE_VECTOR);
-      this.send({ kind: 'sync-step2', docId, update });
-    }
+    for (const docId of outcome.offered) this.sendDiff(docId, EMPTY_STATE_VECTOR, true);
     // R6: an all-skip message ends the exchange; it is never answered.
     if (!isAllSkip(ranges)) this.send({ kind: 'reconcile', ranges: outcome.response });
     if (isAllSkip(ranges) || isAllSkip(outcome.response)) {
@@ -395,31 +509,19 @@ export class Session {
     this.ctx.events.changed(this);
   }
 
-  private async onStep1(docId: DocId, stateVector: Uint8Array, reply: boolean): Promise<void> {
+  private onStep1(docId: DocId, stateVector: Uint8Array, reply: boolean): void {
     if (!this.step1Bucket.take()) return this.close(CloseReason.flood, 'too many sync requests');
     if (!decodeStateVector(stateVector).ok) {
       return this.close(CloseReason.invalidUpdate, `bad state vector for ${docId}`);
     }
-    if (!this.ctx.host.holdings().has(docId)) {
-      this.send({ kind: 'not-held', docId });
-      return;
-    }
+    if (!this.ctx.host.holdings().has(docId)) return this.send({ kind: 'not-held', docId });
     // The peer asked, so it wants the doc from now on (its extras may not list it yet).
     this.noteInterest(docId);
-    const update = await this.ctx.host.encodeDiff(docId, stateVector);
-    this.send({ kind: 'sync-step2', docId, update });
-    if (reply) {
-      this.behind.add(docId);
-      this.send({
-        kind: 'sync-step1',
-        docId,
-        reply: false,
-        stateVector: await this.ctx.host.stateVector(docId),
-      });
-    }
+    this.sendDiff(docId, stateVector, true);
+    if (reply) this.ask(docId, false);
   }
 
-  private async onRequest(docId: DocId, stateVector: Uint8Array): Promise<void> {
+  private onRequest(docId: DocId, stateVector: Uint8Array): void {
     if (!this.requestBucket.take()) return this.close(CloseReason.flood, 'too many requests');
     if (!decodeStateVector(stateVector).ok) {
       return this.close(CloseReason.invalidUpdate, `bad state vector for ${docId}`);
@@ -429,14 +531,13 @@ export class Session {
       return;
     }
     this.noteInterest(docId);
-    const update = await this.ctx.host.encodeDiff(docId, stateVector);
-    this.send({ kind: 'sync-step2', docId, update });
+    this.sendDiff(docId, stateVector, true);
   }
 
+  /** Only held docs are noted (H2), so this set never outgrows our holdings. */
   private noteInterest(docId: DocId): void {
     const remote = this.remote as RemotePeer;
-    if (wants(remote.policy, docId)) return;
-    if (remote.policy.extras.size >= this.ctx.limits.maxExtras) return;
+    if (wants(remote.policy, docId) || !this.ctx.host.holdings().has(docId)) return;
     remote.policy.extras.add(docId);
   }
 
@@ -452,11 +553,16 @@ export class Session {
       this.ctx.isRequested(docId);
     // E4: a peer never pushes a doc we neither want nor asked for.
     if (!wanted) return this.close(CloseReason.unwantedDoc, `pushed ${docId}`);
-    const valid = validateUpdate(update);
-    if (!valid.ok) return this.close(CloseReason.invalidUpdate, `${docId}: ${valid.error}`);
+    // §15 U31: over its kind's budget, an update is refused before it is decoded whole.
+    const overBudget = precheckUpdate(docId, update);
+    const valid = overBudget ? undefined : validateUpdate(update);
+    if (valid && !valid.ok)
+      return this.close(CloseReason.invalidUpdate, `${docId}: ${valid.error}`);
     let outcome: RemoteOutcome;
     try {
-      outcome = await this.ctx.host.applyRemoteUpdate(docId, valid.value, this.peerId);
+      outcome = overBudget
+        ? { type: 'refused', refusal: overBudget }
+        : await this.ctx.host.applyRemoteUpdate(docId, valid!.value, this.peerId);
     } catch (error) {
       // A full or unavailable disk is this device's problem, not the peer's fault.
       const reason =
@@ -464,6 +570,8 @@ export class Session {
       return this.close(reason, `${docId} refused: ${String(error)}`);
     }
     if (this.state === 'closed') return;
+    // FC9: a refused answer is an answer too, so the asks never stall on refusals.
+    if (kind === 'sync-step2') this.answered(docId);
     if (outcome.type === 'refused') {
       this.ctx.logger.log('warn', 'sync.update-refused', {
         peer: this.peerId,
@@ -473,9 +581,14 @@ export class Session {
         detail: outcome.refusal.detail,
       });
       this.ctx.events.refused(this, docId, outcome.refusal);
+      const next = this.policyRefusals.refused(docId, update, outcome.refusal);
+      if (next.flood) return this.close(CloseReason.flood, 'too many refused updates');
+      if (next.askAgain) this.ask(docId, false);
       return;
     }
-    if (kind === 'sync-step2') this.behind.delete(docId);
+    for (const again of this.policyRefusals.applied(docId)) this.ask(again, false);
+    // The peer sent data for it, so it holds and wants it (H1), even if we dropped its claim.
+    this.noteInterest(docId);
     this.ctx.events.received(this, docId, kind);
   }
 
@@ -483,7 +596,7 @@ export class Session {
     if (this.listedByPeer.has(docId)) {
       return this.close(CloseReason.holdingsMismatch, `listed then disowned ${docId}`);
     }
-    this.behind.delete(docId);
+    this.answered(docId);
     this.ctx.events.declined(this, docId);
   }
 
@@ -491,6 +604,9 @@ export class Session {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.ctx.timers.clearTimeout(this.handshakeTimer);
+    this.outbox.stop();
+    this.reassembler.dispose();
+    this.asks.clear();
     for (const stop of this.unsubscribe.splice(0)) stop();
     const level = reason === CloseReason.transportClosed || reason === CloseReason.stopped;
     this.ctx.logger.log(level ? 'info' : 'warn', 'sync.session-closed', {

@@ -182,6 +182,36 @@ describe('WebRTC transport between two devices', () => {
     expect((aChannel as DataChannelPipe).queuedFrameCount).toBe(0);
   });
 
+  it('T10 16 MiB sent with await writable() arrive intact, the buffer staying under the high-water mark plus a frame', async () => {
+    const { aChannel, bGot } = await connectedPair();
+    const pipe = aChannel as DataChannelPipe;
+    const frames = 1024; // 16 MiB of 16 KiB frames
+    let peakPending = 0;
+    let peakQueued = 0;
+    for (let i = 0; i < frames; i++) {
+      await aChannel.writable();
+      const frame = new Uint8Array(MAX_FRAME_BYTES).fill(i & 0xff);
+      frame[0] = i >> 8;
+      frame[1] = i & 0xff;
+      aChannel.send(frame);
+      peakPending = Math.max(peakPending, pipe.pendingBytes);
+      peakQueued = Math.max(peakQueued, pipe.queuedFrameCount);
+    }
+    await until(() => bGot.length === frames, '16 MiB received', 60_000);
+    expect(pipe.closed).toBe(false);
+    // Nothing ever waited in the JS queue: the sender paused instead.
+    expect(peakQueued).toBe(0);
+    expect(peakPending).toBeLessThanOrEqual(1024 * 1024 + MAX_FRAME_BYTES);
+    const badFrames = bGot.filter(
+      (f, i) =>
+        f.length !== MAX_FRAME_BYTES ||
+        (((f[0] as number) << 8) | (f[1] as number)) !== i ||
+        f[2] !== (i & 0xff) ||
+        f[MAX_FRAME_BYTES - 1] !== (i & 0xff),
+    );
+    expect(badFrames.length).toBe(0);
+  });
+
   it('W3 a frame above 16 KiB is refused loudly and the channel keeps working', async () => {
     const { a, aChannel, bGot } = await connectedPair();
     expect(() => aChannel.send(new Uint8Array(MAX_FRAME_BYTES + 1))).toThrow(RangeError);
@@ -278,6 +308,30 @@ describe('WebRTC transport when a device comes back under a new peer id', () => 
     expect(a.transport.status().peers.map((p) => [p.peerId, p.deviceId, p.state])).toEqual([
       ['eeee0002', 'device-b', 'connected'],
     ]);
+  });
+});
+
+describe('WebRTC transport with an ICE server URL Chromium refuses (lifecycles)', () => {
+  it('L1 every attempt fails, logged, and the device keeps hearing announces; the others connect', async () => {
+    const networkName = freshNetwork();
+    // The lowest peer id offers: the misconfigured device is the one that dials.
+    const bad = build({
+      networkName,
+      deviceId: 'device-bad',
+      peerId: '000000000001',
+      iceServers: [{ urls: 'htps://typo.example:3478' }],
+    });
+    const b = build({ networkName, deviceId: 'device-b', peerId: 'bbbbbbbbbbbb' });
+    const c = build({ networkName, deviceId: 'device-c', peerId: 'cccccccccccc' });
+    await bad.transport.start();
+    await b.transport.start();
+    await c.transport.start();
+    const refused = () =>
+      bad.logs.filter((l) => l.event === 'webrtc_peer_connection_refused').length;
+    await until(() => refused() >= 2, 'both announces heard and refused');
+    await until(() => b.transport.peerConnectionCount() === 1, 'b and c connect');
+    expect(bad.created()).toBe(0);
+    expect(bad.transport.status().signaling).toBe('connected');
   });
 });
 

@@ -3,17 +3,40 @@
  * Every tab announces itself; each pair of tabs gets a channel identified by both tabs' epochs
  * (a new epoch per start), so messages from an older connection never leak into a newer one.
  * BroadcastChannel keeps each sender's messages in order, which gives per-channel ordering.
+ *
+ * Lifecycle (docs/protocol.md §17): a tab that stops says goodbye (`leave`, L4; the app stops the
+ * transport on `pagehide`). A tab that dies without one (a crashed renderer, a killed process)
+ * falls silent: every tab pings each `keepaliveMs`, and a channel whose peer said nothing for
+ * `silenceMs` is closed as `peer-silent` (L5), so record requests end as `not-found` instead of
+ * waiting for a tab that is gone. A tab closed as silent that pings again (it was only
+ * throttled in the background) is welcomed back (L6).
  */
-import type { Channel, PeerId, Transport } from '../ports';
+import type { Channel, PeerId, SyncLogger, Timers, Transport } from '../ports';
+import { silentLogger, systemTimers } from '../ports';
 import { ChannelBase } from '../channel-base';
 import { randomHex } from '../../lib/random-hex';
+import { systemClock, type Clock } from '../../lib/deps';
 
 export interface BroadcastTransportOptions {
   /** The BroadcastChannel name; one per network, e.g. `pamoja-sync:<network id>`. */
   name: string;
   /** This tab's id; random by default. */
   peerId?: string;
+  /** How often this tab tells the others it is alive. Default 10 s. */
+  keepaliveMs?: number;
+  /**
+   * A peer tab silent this long is taken for gone. Default 65 s: Chromium runs a hidden tab's
+   * timers as rarely as once a minute, and a live tab misjudged only costs a reconnect (L6).
+   */
+  silenceMs?: number;
+  timers?: Timers;
+  clock?: Clock;
+  logger?: SyncLogger;
+  /** Default: the global BroadcastChannel (tests inject one to kill a tab without a goodbye). */
+  createChannel?: (name: string) => BroadcastChannel;
 }
+
+export const PEER_SILENT = 'peer-silent';
 
 export interface BroadcastTransport extends Transport {
   readonly peerId: PeerId;
@@ -26,6 +49,7 @@ export interface BroadcastTransport extends Transport {
 type Wire =
   | { t: 'announce'; from: string; fromEpoch: string }
   | { t: 'leave'; from: string; fromEpoch: string }
+  | { t: 'ping'; from: string; fromEpoch: string }
   | { t: 'welcome'; from: string; fromEpoch: string; to: string; toEpoch: string }
   | { t: 'data'; from: string; fromEpoch: string; to: string; toEpoch: string; bytes: Uint8Array }
   | { t: 'close'; from: string; fromEpoch: string; to: string; toEpoch: string; reason: string };
@@ -40,6 +64,7 @@ function parse(data: unknown): Wire | undefined {
   switch (m.t) {
     case 'announce':
     case 'leave':
+    case 'ping':
       return m as Wire;
     case 'welcome':
       return isString(m.to) && isString(m.toEpoch) ? (m as Wire) : undefined;
@@ -57,13 +82,18 @@ function parse(data: unknown): Wire | undefined {
 const randomId = (): string => randomHex(8);
 
 class TabChannel extends ChannelBase {
+  /** When the peer tab was last heard from (any message of its epoch). */
+  heardAt: number;
+
   constructor(
+    now: number,
     readonly peerEpoch: string,
     private readonly post: (wire: Wire) => void,
     private readonly address: { from: string; fromEpoch: string; to: string; toEpoch: string },
     private readonly forget: () => void,
   ) {
     super();
+    this.heardAt = now;
   }
 
   send(frame: Uint8Array): void {
@@ -86,18 +116,36 @@ export function createBroadcastChannelTransport(
   options: BroadcastTransportOptions,
 ): BroadcastTransport {
   const me = options.peerId ?? randomId();
+  const timers = options.timers ?? systemTimers;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const keepaliveMs = options.keepaliveMs ?? 10_000;
+  const silenceMs = options.silenceMs ?? 65_000;
+  const createChannel = options.createChannel ?? ((name: string) => new BroadcastChannel(name));
   const listeners = new Set<(peer: PeerId, channel: Channel) => void>();
   const channels = new Map<string, TabChannel>();
+  /** Peer epochs closed as silent: a ping from one of them is welcomed back (L6). */
+  const silenced = new Map<string, string>();
   let bc: BroadcastChannel | undefined;
   let epoch = '';
+  let keepaliveTimer: unknown;
 
-  const post = (wire: Wire): void => bc?.postMessage(wire);
+  const post = (wire: Wire): void => {
+    try {
+      bc?.postMessage(wire);
+    } catch (error) {
+      // The channel was closed under us (the page is going away): nothing can be sent now.
+      logger.log('debug', 'tabs.post-failed', { error: String(error) });
+    }
+  };
 
   function connect(peer: string, peerEpoch: string): void {
     const existing = channels.get(peer);
     if (existing?.peerEpoch === peerEpoch) return;
     existing?.fireClose('peer-restarted');
+    silenced.delete(peer);
     const channel: TabChannel = new TabChannel(
+      clock.now(),
       peerEpoch,
       post,
       { from: me, fromEpoch: epoch, to: peer, toEpoch: peerEpoch },
@@ -109,14 +157,39 @@ export function createBroadcastChannelTransport(
     for (const listener of [...listeners]) listener(peer as PeerId, channel);
   }
 
+  function welcome(peer: string, peerEpoch: string): void {
+    // Welcome first: the new channel's listeners may send at once, and the peer only accepts
+    // data for a channel it knows of (BroadcastChannel keeps one sender's messages in order).
+    post({ t: 'welcome', from: me, fromEpoch: epoch, to: peer, toEpoch: peerEpoch });
+    connect(peer, peerEpoch);
+  }
+
+  /** L5: pings, and closes the channels of tabs that have been silent too long. */
+  function keepalive(): void {
+    keepaliveTimer = undefined;
+    if (!bc) return;
+    post({ t: 'ping', from: me, fromEpoch: epoch });
+    const now = clock.now();
+    for (const [peer, channel] of [...channels]) {
+      if (now - channel.heardAt <= silenceMs) continue;
+      logger.log('info', 'tabs.peer-silent', { peer, silentMs: now - channel.heardAt });
+      silenced.set(peer, channel.peerEpoch);
+      channel.close(PEER_SILENT);
+    }
+    keepaliveTimer = timers.setTimeout(keepalive, keepaliveMs);
+  }
+
   function receive(data: unknown): void {
     const wire = parse(data);
     if (!wire || wire.from === me) return;
+    const known = channels.get(wire.from);
+    if (known?.peerEpoch === wire.fromEpoch) known.heardAt = clock.now();
+    if (wire.t === 'ping') {
+      if (!known && silenced.get(wire.from) === wire.fromEpoch) welcome(wire.from, wire.fromEpoch);
+      return;
+    }
     if (wire.t === 'announce') {
-      // Welcome first: the new channel's listeners may send at once, and the peer only accepts
-      // data for a channel it knows of (BroadcastChannel keeps one sender's messages in order).
-      post({ t: 'welcome', from: me, fromEpoch: epoch, to: wire.from, toEpoch: wire.fromEpoch });
-      connect(wire.from, wire.fromEpoch);
+      welcome(wire.from, wire.fromEpoch);
       return;
     }
     if (wire.t === 'leave') {
@@ -134,6 +207,9 @@ export function createBroadcastChannelTransport(
 
   function stop(): void {
     if (!bc) return;
+    if (keepaliveTimer !== undefined) timers.clearTimeout(keepaliveTimer);
+    keepaliveTimer = undefined;
+    silenced.clear();
     for (const channel of [...channels.values()]) channel.close('stopped');
     post({ t: 'leave', from: me, fromEpoch: epoch });
     bc.close();
@@ -150,9 +226,10 @@ export function createBroadcastChannelTransport(
     start() {
       if (bc) return;
       epoch = randomId();
-      bc = new BroadcastChannel(options.name);
+      bc = createChannel(options.name);
       bc.onmessage = (event: MessageEvent) => receive(event.data);
       post({ t: 'announce', from: me, fromEpoch: epoch });
+      keepaliveTimer = timers.setTimeout(keepalive, keepaliveMs);
     },
     stop,
   };

@@ -6,6 +6,13 @@
  * - loss: the link dies (in-flight frames are lost, both ends close); `reconnect()` re-opens it;
  * - duplicate / reorder: a frame is delivered twice, or out of turn, to exercise the decoder.
  * Partitions close the links that cross them; `heal()` re-opens them.
+ *
+ * With `shaping` the network runs in simulated time instead (T10): each direction of a link has a
+ * bandwidth and a latency, a lost frame is delivered late as a reliable channel's retransmission
+ * would be (never dropped, never overtaken), `writable()` waits while the sender's queue is above
+ * a low-water mark, and a queue above `maxBufferedBytes` closes the channel as Chromium does.
+ * Events are delivered in time order and `now()` is the simulated clock, so hours of a slow link
+ * take seconds.
  */
 import { createSeededRandom, type Random } from '../../lib/deps';
 import type { Channel, PeerId, Transport } from '../ports';
@@ -17,11 +24,27 @@ export interface FaultRates {
   reorder: number;
 }
 
+export interface LinkShaping {
+  /** Per direction, in bits per second. */
+  bandwidthBps: number;
+  /** One-way propagation delay. */
+  latencyMs: number;
+  /** Chance that a frame is lost once and delivered after `retransmitMs` more (seeded). */
+  lossRate: number;
+  retransmitMs: number;
+  /** `writable()` resolves once the sender's queued bytes are at most this. */
+  lowWaterBytes: number;
+  /** A send that would queue more than this closes the channel (`send-queue-full`). */
+  maxBufferedBytes?: number;
+}
+
 export interface MemoryNetworkOptions {
   seed: number;
   /** 'microtask' delivers on its own; 'manual' (default) only in `step`/`flush`. */
   delivery?: 'manual' | 'microtask';
   faults?: Partial<FaultRates>;
+  /** T10: simulated time, bandwidth, retransmission delay and a send queue (see above). */
+  shaping?: LinkShaping;
 }
 
 export interface NetworkStats {
@@ -50,38 +73,110 @@ export interface MemoryNetwork {
   /** Delivers until nothing is in flight and receivers have gone quiet. */
   flush(maxRounds?: number): Promise<void>;
   inFlight(): number;
+  /** Simulated milliseconds (shaped networks; 0 otherwise). */
+  now(): number;
+  /** Largest send queue any channel had, in bytes (shaped networks). */
+  readonly peakBufferedBytes: number;
   readonly stats: NetworkStats;
   /** Errors thrown by receivers (a correct engine never throws into its transport). */
   readonly receiverErrors: unknown[];
 }
 
-type Event = { type: 'frame'; bytes: Uint8Array } | { type: 'close'; reason: string };
+/** `at`: simulated delivery time (shaped networks only). */
+type Event =
+  { type: 'frame'; bytes: Uint8Array; at: number } | { type: 'close'; reason: string; at: number };
+
+/** What a shaped link needs from its network. */
+interface Shaper {
+  shaping: LinkShaping;
+  now(): number;
+  lost(): boolean;
+  overflow(end: End): void;
+  noteBuffered(bytes: number): void;
+}
 
 class End extends ChannelBase {
   /** Events travelling towards this end. */
   readonly inbound: Event[] = [];
   other!: End;
+  /** Shaped: bytes sent from this end and not yet delivered, and when the link is next free. */
+  buffered = 0;
+  private busyUntil = 0;
+  private lastArrival = 0;
+  private writableWaiters: (() => void)[] = [];
 
-  constructor(private readonly onSend: () => void) {
+  constructor(
+    private readonly onSend: () => void,
+    private readonly shaper?: Shaper,
+  ) {
     super();
   }
 
   send(frame: Uint8Array): void {
     if (this.closed || this.other.closed) return;
-    this.other.inbound.push({ type: 'frame', bytes: frame.slice() });
+    const at = this.arrivalOf(frame.length);
+    if (this.shaper) {
+      const max = this.shaper.shaping.maxBufferedBytes;
+      if (max !== undefined && this.buffered + frame.length > max) {
+        this.shaper.overflow(this);
+        return;
+      }
+      this.buffered += frame.length;
+      this.shaper.noteBuffered(this.buffered);
+    }
+    this.other.inbound.push({ type: 'frame', bytes: frame.slice(), at });
     this.onSend();
+  }
+
+  override writable(): Promise<void> {
+    const shaper = this.shaper;
+    if (!shaper || this.closed || this.buffered <= shaper.shaping.lowWaterBytes) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.writableWaiters.push(resolve));
+  }
+
+  /** A frame sent from this end was delivered: its bytes leave the send queue. */
+  delivered(bytes: number): void {
+    this.buffered -= bytes;
+    if (this.shaper && this.buffered <= this.shaper.shaping.lowWaterBytes) this.wakeWriters();
   }
 
   close(reason: string): void {
     if (this.closed) return;
     this.fireClose(reason);
     // The peer still receives what was sent before the close, then the close itself.
-    if (!this.other.closed) this.other.inbound.push({ type: 'close', reason });
+    if (!this.other.closed)
+      this.other.inbound.push({ type: 'close', reason, at: this.arrivalOf(0) });
     this.onSend();
+  }
+
+  /** Shaped: serialised on the link, after the frames ahead of it, late if lost. */
+  private arrivalOf(bytes: number): number {
+    const shaper = this.shaper;
+    if (!shaper) return 0;
+    const { bandwidthBps, latencyMs, retransmitMs } = shaper.shaping;
+    const transmitMs = ((bytes + 28) * 8 * 1000) / bandwidthBps; // + IP/UDP-ish overhead
+    const start = Math.max(shaper.now(), this.busyUntil);
+    this.busyUntil = start + transmitMs;
+    let at = this.busyUntil + latencyMs;
+    if (bytes > 0 && shaper.lost()) {
+      // The retransmission takes the link again and arrives a timeout later.
+      this.busyUntil += transmitMs;
+      at += retransmitMs + transmitMs;
+    }
+    // Reliable and ordered: a late frame holds back the ones behind it.
+    this.lastArrival = Math.max(this.lastArrival, at);
+    return this.lastArrival;
+  }
+
+  private wakeWriters(): void {
+    for (const resolve of this.writableWaiters.splice(0)) resolve();
   }
 
   protected override releaseResources(): void {
     this.inbound.length = 0;
+    this.wakeWriters();
   }
 }
 
@@ -104,6 +199,20 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
   };
   const receiverErrors: unknown[] = [];
   let drainScheduled = false;
+  let now = 0;
+  let peakBufferedBytes = 0;
+  const shaper: Shaper | undefined = options.shaping && {
+    shaping: options.shaping,
+    now: () => now,
+    lost: () => random.next() < (options.shaping?.lossRate ?? 0),
+    overflow(end) {
+      const lost = [...links].find(([, l]) => l.aEnd === end || l.bEnd === end);
+      if (lost) kill(lost[0], 'send-queue-full');
+    },
+    noteBuffered(bytes) {
+      peakBufferedBytes = Math.max(peakBufferedBytes, bytes);
+    },
+  };
 
   function scheduleDrain(): void {
     if (options.delivery !== 'microtask' || drainScheduled) return;
@@ -145,8 +254,8 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
     if (isUp(key)) return;
     const existing = links.get(key);
     if (existing) kill(key, 'replaced');
-    const aEnd = new End(scheduleDrain);
-    const bEnd = new End(scheduleDrain);
+    const aEnd = new End(scheduleDrain, shaper);
+    const bEnd = new End(scheduleDrain, shaper);
     aEnd.other = bEnd;
     bEnd.other = aEnd;
     links.set(key, { a, b, aEnd, bEnd });
@@ -185,9 +294,26 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
     return ends;
   }
 
+  /** T10: the end whose next event is due first; the clock moves to it. */
+  function stepShaped(ends: End[]): boolean {
+    let end = ends[0] as End;
+    for (const candidate of ends) {
+      if ((candidate.inbound[0] as Event).at < (end.inbound[0] as Event).at) end = candidate;
+    }
+    const event = end.inbound.shift() as Event;
+    now = Math.max(now, event.at);
+    if (event.type === 'close') end.fireClose(event.reason);
+    else {
+      end.other.delivered(event.bytes.length);
+      deliverFrame(end, event.bytes);
+    }
+    return true;
+  }
+
   function step(): boolean {
     const ends = busyEnds();
     if (ends.length === 0) return false;
+    if (shaper) return stepShaped(ends);
     const end = ends[Math.floor(random.next() * ends.length)] as End;
     const queue = end.inbound;
     let index = 0;
@@ -213,7 +339,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
     if (random.next() < faults.duplicate) {
       stats.duplicated++;
       const at = Math.floor(random.next() * (queue.length + 1));
-      queue.splice(at, 0, { type: 'frame', bytes: event.bytes.slice() });
+      queue.splice(at, 0, { type: 'frame', bytes: event.bytes.slice(), at: event.at });
     }
     deliverFrame(end, event.bytes);
     return true;
@@ -273,12 +399,18 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
       let quietRounds = 0;
       for (let round = 0; round < maxRounds && quietRounds < 2; round++) {
         let delivered = 0;
-        while (step()) delivered++;
+        // Shaped: one event per turn, so senders refill the link as it drains, in time order.
+        if (shaper) delivered += step() ? 1 : 0;
+        else while (step()) delivered++;
         await macrotask();
         quietRounds = delivered === 0 && busyEnds().length === 0 ? quietRounds + 1 : 0;
       }
     },
     inFlight: () => busyEnds().reduce((sum, end) => sum + end.inbound.length, 0),
+    now: () => now,
+    get peakBufferedBytes() {
+      return peakBufferedBytes;
+    },
     stats,
     receiverErrors,
   };

@@ -1,9 +1,14 @@
 /**
- * A `Channel` over one reliable, ordered RTCDataChannel. Sending respects the browser's buffer:
- * above a high-water mark frames wait in a queue that drains on `bufferedamountlow`, because
- * overfilling the data channel's buffer makes Chromium close it. Nothing is dropped silently: a
- * frame above 16 KiB is refused with an exception (the engine chunks at 16 KiB, so it is a bug),
- * and a queue that outgrows its bound closes the channel with a reason.
+ * A `Channel` over one reliable, ordered RTCDataChannel, with flow control (T10, T11).
+ * - T10: `writable()` resolves while the data channel's `bufferedAmount` is at or below a high-water
+ *   mark and nothing waits in the queue here; otherwise on the `bufferedamountlow` event that
+ *   brings it back down. A sender that awaits it before each frame keeps the browser's buffer
+ *   near the high-water mark (1 MiB), far from the 64 MiB at which Chromium closes the channel.
+ * - T11: `send` never hands the browser more than the high-water mark: above it, frames wait in a
+ *   queue here that drains on `bufferedamountlow`. That queue is bounded (`maxQueuedBytes`);
+ *   a sender that ignores `writable()` and outgrows it gets the channel closed with
+ *   `send-overflow` (logged), never a frame silently dropped.
+ * - A frame above 16 KiB is refused with an exception (the engine chunks at 16 KiB: a bug).
  */
 import { MAX_FRAME_BYTES } from '../limits';
 import { ChannelBase } from '../channel-base';
@@ -36,6 +41,8 @@ export type DataChannelLike = Pick<
 export class DataChannelPipe extends ChannelBase {
   private readonly queue: Uint8Array<ArrayBuffer>[] = [];
   private queuedBytes = 0;
+  /** Senders awaiting `writable()`. */
+  private waiters: (() => void)[] = [];
 
   constructor(
     private readonly dc: DataChannelLike,
@@ -53,6 +60,16 @@ export class DataChannelPipe extends ChannelBase {
   /** Frames waiting for the data channel's buffer to empty (for tests and status). */
   get queuedFrameCount(): number {
     return this.queue.length;
+  }
+
+  /** Frames and bytes waiting here, plus what the browser has buffered (for tests and status). */
+  get pendingBytes(): number {
+    return this.queuedBytes + this.dc.bufferedAmount;
+  }
+
+  override writable(): Promise<void> {
+    if (this.hasRoom()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   send(frame: Uint8Array): void {
@@ -96,6 +113,21 @@ export class DataChannelPipe extends ChannelBase {
     this.queue.length = 0;
     this.queuedBytes = 0;
     this.dc.onbufferedamountlow = null;
+    // A closed channel is writable (sends do nothing): nobody may wait forever.
+    this.wakeWaiters();
+  }
+
+  private hasRoom(): boolean {
+    return (
+      this.closed ||
+      (this.queue.length === 0 && this.dc.bufferedAmount <= this.limits.highWaterBytes)
+    );
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
   }
 
   private drain(): void {
@@ -105,6 +137,8 @@ export class DataChannelPipe extends ChannelBase {
       this.queuedBytes -= frame.byteLength;
       this.transmit(frame);
     }
+    // Below the high-water mark now: no further `bufferedamountlow` may come, so wake here.
+    if (this.hasRoom()) this.wakeWaiters();
   }
 
   private transmit(frame: Uint8Array<ArrayBuffer>): void {

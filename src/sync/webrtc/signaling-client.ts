@@ -219,7 +219,7 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     const now = state();
     if (now === lastState) return;
     lastState = now;
-    for (const listener of [...stateListeners]) listener(now);
+    tell(stateListeners, now, 'state');
   }
 
   function clear(handle: unknown): undefined {
@@ -352,7 +352,26 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     // pong and anything else only keep the socket alive; other topics never reach us.
     if (m.type !== 'publish' || m.topic !== keys.topic) return;
     const sealed = m.data;
-    incoming = incoming.then(() => openAndDispatch(sealed));
+    // L1: nothing a message does may break the chain, or every later message would be lost.
+    incoming = incoming
+      .then(() => openAndDispatch(sealed))
+      .catch((error: unknown) => {
+        logger.log('warn', 'signaling_dispatch_failed', { error: String(error) });
+      });
+  }
+
+  /**
+   * L1: one listener that throws (a refused RTCPeerConnection, a bug) is logged and the others
+   * still hear the message; signaling goes on.
+   */
+  function tell<T>(listeners: ReadonlySet<(value: T) => void>, value: T, kind: string): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(value);
+      } catch (error) {
+        logger.log('warn', 'signaling_listener_failed', { kind, error: String(error) });
+      }
+    }
   }
 
   async function openAndDispatch(sealed: unknown): Promise<void> {
@@ -380,10 +399,9 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     if (!running) return;
     if (inner.type === 'announce') {
       const announce = { from: inner.from, device: inner.device, directed: inner.to !== undefined };
-      for (const listener of [...announceListeners]) listener(announce);
+      tell(announceListeners, announce, 'announce');
     } else {
-      const message = { from: inner.from, signal: inner.signal };
-      for (const listener of [...signalListeners]) listener(message);
+      tell(signalListeners, { from: inner.from, signal: inner.signal }, 'signal');
     }
   }
 
@@ -396,10 +414,14 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     if (!running) return;
     const mid = randomHex(16);
     sentByUs.add(mid);
-    outgoing = outgoing.then(async () => {
-      const data = await sealJson(keys, { ...message, mid, from: peerId });
-      for (const link of links) send(link, { type: 'publish', topic: keys.topic, data });
-    });
+    outgoing = outgoing
+      .then(async () => {
+        const data = await sealJson(keys, { ...message, mid, from: peerId });
+        for (const link of links) send(link, { type: 'publish', topic: keys.topic, data });
+      })
+      .catch((error: unknown) => {
+        logger.log('warn', 'signaling_publish_failed', { error: String(error) });
+      });
   }
 
   function announce(to?: string): void {

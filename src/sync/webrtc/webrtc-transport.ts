@@ -8,99 +8,45 @@
  * never offer to each other at once (no glare). An attempt that does not open within
  * `connectTimeoutMs` is abandoned and the initiator retries with backoff; so does it after a
  * connection is lost. Signals are accepted only from the peer and attempt they belong to.
+ *
+ * Lifecycles (docs/protocol.md §17): no listener's exception and no refused RTCPeerConnection
+ * reaches signaling (L1); at most `maxPeerConnections` connections, half-open ones included, exist
+ * at once, and peers beyond that wait in line (L2, connection-budget.ts).
  */
 import { randomHex } from '../../lib/random-hex';
 import type { Clock } from '../../lib/deps';
 import { systemClock } from '../../lib/deps';
 import { err, ok, type Result } from '../../lib/result';
-import type { Channel, PeerId, SyncLogger, Timers, Transport } from '../ports';
+import type { Channel, PeerId, SyncLogger, Timers } from '../ports';
 import { silentLogger, systemTimers } from '../ports';
 import { CloseReason } from '../reasons';
+import { ConnectionBudget, DEFAULT_MAX_PEER_CONNECTIONS } from './connection-budget';
 import { DataChannelPipe, defaultBufferLimits, type BufferLimits } from './data-channel';
-import { deriveNetworkKeys, networkKeyIssues, type NetworkKeyIssue } from './network-keys';
+import { deriveNetworkKeys } from './network-keys';
 import {
   createSignalingClient,
-  isPeerId,
-  type OnlineSource,
   type SignalingAnnounce,
   type SignalingClient,
   type SignalingMessage,
-  type SignalingSocketFactory,
-  type SignalingState,
 } from './signaling-client';
+import {
+  validateOptions,
+  type WebRtcOptionIssue,
+  type WebRtcPeerState,
+  type WebRtcStatus,
+  type WebRtcTransport,
+  type WebRtcTransportOptions,
+} from './transport-options';
 import { parseSignal, type Signal } from './signals';
 
-export interface WebRtcTransportOptions {
-  /** `ws:`/`wss:` URLs of y-webrtc-compatible signaling servers; every one is used. */
-  readonly signalingUrls: readonly string[];
-  readonly networkName: string;
-  /** The invite's shared secret; never sent anywhere. */
-  readonly networkSecret: string;
-  /** This device's id, announced to peers so a reloaded device replaces its older connection. */
-  readonly deviceId: string;
-  /** Random per session by default; never derived from a person, facility or device name. */
-  readonly peerId?: string;
-  /** STUN/TURN servers. Default none: host candidates only (same LAN, or tests on loopback). */
-  readonly iceServers?: RTCIceServer[];
-  readonly logger?: SyncLogger;
-  readonly timers?: Timers;
-  readonly clock?: Clock;
-  /** A float in [0, 1), for jitter. */
-  readonly random?: () => number;
-  /** Default: the global RTCPeerConnection. */
-  readonly RTCPeerConnection?: typeof RTCPeerConnection;
-  /** Default: the global WebSocket. */
-  readonly createSocket?: SignalingSocketFactory;
-  readonly online?: OnlineSource;
-  /** An attempt that has not opened its data channel by then is abandoned. */
-  readonly connectTimeoutMs?: number;
-  readonly retryInitialMs?: number;
-  readonly retryMaxMs?: number;
-  /** Consecutive failed attempts after which a peer is forgotten until it announces again. */
-  readonly maxRetries?: number;
-  /** Re-announce this often, so peers that missed each other (or gave up) meet again. */
-  readonly reannounceMs?: number;
-  /** Bad signals from one peer before it is ignored for `ignoreMs`. */
-  readonly badSignalLimit?: number;
-  readonly ignoreMs?: number;
-  readonly bufferLimits?: BufferLimits;
-}
-
-export type WebRtcPeerState = 'connecting' | 'connected' | 'closed';
-
-export interface WebRtcPeerStatus {
-  readonly peerId: PeerId;
-  /** Known once the peer announced itself or offered. */
-  readonly deviceId: string | undefined;
-  readonly state: WebRtcPeerState;
-  /** When it entered `state` (ms since the epoch). */
-  readonly since: number;
-}
-
-export interface WebRtcStatus {
-  readonly signaling: SignalingState;
-  readonly peers: readonly WebRtcPeerStatus[];
-}
-
-export interface WebRtcTransport extends Transport {
-  readonly peerId: PeerId;
-  /** Derives the network keys, connects to signaling and announces this peer. */
-  start(): Promise<void>;
-  /** Closes every peer connection and leaves signaling (no retries until `start()`). */
-  stop(): void;
-  /** Skips every backoff wait: signaling and peer connections are tried again now. */
-  reconnect(): void;
-  status(): WebRtcStatus;
-  onStatus(listener: (status: WebRtcStatus) => void): () => void;
-  /** Live RTCPeerConnections (connecting or open): at most one per remote device. */
-  peerConnectionCount(): number;
-}
-
-export interface WebRtcOptionIssue {
-  readonly field:
-    NetworkKeyIssue['field'] | 'signalingUrls' | 'deviceId' | 'peerId' | 'RTCPeerConnection';
-  readonly rule: NetworkKeyIssue['rule'] | 'invalid_url' | 'invalid' | 'unavailable';
-}
+export type {
+  WebRtcOptionIssue,
+  WebRtcPeerState,
+  WebRtcPeerStatus,
+  WebRtcStatus,
+  WebRtcTransport,
+  WebRtcTransportOptions,
+} from './transport-options';
 
 /** A connection that was open at least this long resets the retry backoff when it ends. */
 const STABLE_MS = 30_000;
@@ -139,27 +85,6 @@ interface Remote {
   readonly endedCids: string[];
 }
 
-function validateOptions(options: WebRtcTransportOptions): WebRtcOptionIssue[] {
-  const issues: WebRtcOptionIssue[] = [
-    ...networkKeyIssues(options.networkName, options.networkSecret),
-  ];
-  if (options.signalingUrls.length === 0)
-    issues.push({ field: 'signalingUrls', rule: 'non_empty' });
-  for (const url of options.signalingUrls) {
-    if (!/^wss?:\/\/[^\s]+$/.test(url))
-      issues.push({ field: 'signalingUrls', rule: 'invalid_url' });
-  }
-  if (options.deviceId.length === 0) issues.push({ field: 'deviceId', rule: 'non_empty' });
-  else if (options.deviceId.length > 128) issues.push({ field: 'deviceId', rule: 'too_long' });
-  if (options.peerId !== undefined && !isPeerId(options.peerId)) {
-    issues.push({ field: 'peerId', rule: 'invalid' });
-  }
-  if (!options.RTCPeerConnection && typeof globalThis.RTCPeerConnection !== 'function') {
-    issues.push({ field: 'RTCPeerConnection', rule: 'unavailable' });
-  }
-  return issues;
-}
-
 export function createWebRtcTransport(
   options: WebRtcTransportOptions,
 ): Result<WebRtcTransport, WebRtcOptionIssue[]> {
@@ -182,6 +107,7 @@ class WebRtcTransportImpl implements WebRtcTransport {
   private readonly reannounceMs: number;
   private readonly badSignalLimit: number;
   private readonly ignoreMs: number;
+  private readonly budget: ConnectionBudget;
 
   private readonly remotes = new Map<string, Remote>();
   private readonly connectListeners = new Set<(peer: PeerId, channel: Channel) => void>();
@@ -208,6 +134,10 @@ class WebRtcTransportImpl implements WebRtcTransport {
     this.reannounceMs = options.reannounceMs ?? 120_000;
     this.badSignalLimit = options.badSignalLimit ?? 50;
     this.ignoreMs = options.ignoreMs ?? 10 * 60_000;
+    this.budget = new ConnectionBudget(
+      Math.max(1, options.maxPeerConnections ?? DEFAULT_MAX_PEER_CONNECTIONS),
+      () => this.peerConnectionCount(),
+    );
   }
 
   // ---- public surface -------------------------------------------------------------------------
@@ -216,7 +146,7 @@ class WebRtcTransportImpl implements WebRtcTransport {
     this.connectListeners.add(listener);
     for (const remote of this.remotes.values()) {
       const pipe = remote.attempt?.pipe;
-      if (pipe && !pipe.closed) listener(remote.peerId as PeerId, pipe);
+      if (pipe && !pipe.closed) this.tellConnected(listener, remote.peerId as PeerId, pipe);
     }
     return () => this.connectListeners.delete(listener);
   }
@@ -263,6 +193,7 @@ class WebRtcTransportImpl implements WebRtcTransport {
       if (remote.attempt) this.endAttempt(remote, remote.attempt, CloseReason.stopped, false);
     }
     this.remotes.clear();
+    this.budget.clear();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
     this.signaling?.stop();
@@ -383,17 +314,56 @@ class WebRtcTransportImpl implements WebRtcTransport {
     const now = this.clock.now();
     for (const [peerId, remote] of this.remotes) {
       const idle = !remote.attempt && remote.retryTimer === undefined && remote.ignoredUntil <= now;
-      if (idle && now - remote.since > CLOSED_VISIBLE_MS) this.remotes.delete(peerId);
+      if (idle && now - remote.since > CLOSED_VISIBLE_MS) {
+        this.remotes.delete(peerId);
+        this.budget.forget(peerId);
+      }
     }
   }
 
   // ---- connection attempts --------------------------------------------------------------------
 
-  private newAttempt(remote: Remote, cid: string, initiator: boolean): Attempt {
-    const pc = new this.PeerConnection({ iceServers: this.options.iceServers ?? [] });
-    // Negotiated with a fixed id: both ends create the same channel, no `datachannel` event race.
-    const dc = pc.createDataChannel(DATA_CHANNEL_LABEL, { negotiated: true, id: 0, ordered: true });
-    dc.binaryType = 'arraybuffer';
+  /**
+   * L1: the browser may refuse a connection (an ICE server URL typed wrong in Settings, its own
+   * connection cap): that is this attempt's failure, logged, never an exception into signaling.
+   */
+  private openPeerConnection(
+    remote: Remote,
+  ): { pc: RTCPeerConnection; dc: RTCDataChannel } | undefined {
+    let pc: RTCPeerConnection | undefined;
+    try {
+      pc = new this.PeerConnection({ iceServers: this.options.iceServers ?? [] });
+      // Negotiated with a fixed id: both ends create the same channel, no `datachannel` race.
+      const dc = pc.createDataChannel(DATA_CHANNEL_LABEL, {
+        negotiated: true,
+        id: 0,
+        ordered: true,
+      });
+      dc.binaryType = 'arraybuffer';
+      return { pc, dc };
+    } catch (error) {
+      this.logger.log('warn', 'webrtc_peer_connection_refused', {
+        peer: remote.peerId,
+        error: String(error),
+      });
+      try {
+        pc?.close();
+      } catch (closeError) {
+        this.logger.log('debug', 'webrtc_close_failed', {
+          peer: remote.peerId,
+          error: String(closeError),
+        });
+      }
+      return undefined;
+    }
+  }
+
+  private newAttempt(
+    remote: Remote,
+    cid: string,
+    initiator: boolean,
+    { pc, dc }: { pc: RTCPeerConnection; dc: RTCDataChannel },
+  ): Attempt {
     const attempt: Attempt = {
       cid,
       initiator,
@@ -446,7 +416,22 @@ class WebRtcTransportImpl implements WebRtcTransport {
 
   private startAttempt(remote: Remote): void {
     if (!this.running || remote.attempt) return;
-    const attempt = this.newAttempt(remote, randomHex(8), true);
+    if (!this.budget.hasRoom()) {
+      // L2: dialled when a connection ends; an announce or retry meanwhile keeps its place.
+      this.budget.wait(remote.peerId);
+      this.logger.log('debug', 'webrtc_budget_wait', {
+        peer: remote.peerId,
+        waiting: this.budget.waitingCount(),
+      });
+      return;
+    }
+    this.budget.forget(remote.peerId);
+    const connection = this.openPeerConnection(remote);
+    if (!connection) {
+      this.scheduleRetry(remote);
+      return;
+    }
+    const attempt = this.newAttempt(remote, randomHex(8), true, connection);
     this.logger.log('debug', 'webrtc_offer', { peer: remote.peerId, cid: attempt.cid });
     this.enqueue(remote, attempt, async () => {
       const offer = await attempt.pc.createOffer();
@@ -496,7 +481,9 @@ class WebRtcTransportImpl implements WebRtcTransport {
     this.logger.log('info', 'webrtc_connected', { peer: remote.peerId, device: remote.deviceId });
     this.replaceOlderConnectionsOfDevice(remote);
     this.emitStatus();
-    for (const listener of [...this.connectListeners]) listener(remote.peerId as PeerId, pipe);
+    for (const listener of [...this.connectListeners]) {
+      this.tellConnected(listener, remote.peerId as PeerId, pipe);
+    }
   }
 
   /** A device that reloaded comes back under a new peer id: its old connection must go. */
@@ -546,7 +533,19 @@ class WebRtcTransportImpl implements WebRtcTransport {
       remote.failures = 0;
     if (retry && this.running && this.remotes.get(remote.peerId) === remote)
       this.scheduleRetry(remote);
+    this.admitWaiting();
     this.emitStatus();
+  }
+
+  /** L2: a connection ended, so peers waiting for room are dialled, oldest first. */
+  private admitWaiting(): void {
+    if (!this.running) return;
+    for (let peerId = this.budget.next(); peerId !== undefined; peerId = this.budget.next()) {
+      const remote = this.remotes.get(peerId);
+      if (remote && !remote.attempt && remote.ignoredUntil <= this.clock.now()) {
+        this.startAttempt(remote);
+      }
+    }
   }
 
   private scheduleRetry(remote: Remote): void {
@@ -557,6 +556,7 @@ class WebRtcTransportImpl implements WebRtcTransport {
         attempts: remote.failures,
       });
       this.remotes.delete(remote.peerId);
+      this.budget.forget(remote.peerId);
       return;
     }
     const ceiling = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** remote.failures);
@@ -624,8 +624,15 @@ class WebRtcTransportImpl implements WebRtcTransport {
       // The initiator gave up on the old attempt (timeout, loss, restart): this one replaces it.
       this.endAttempt(remote, remote.attempt, CloseReason.replaced, false);
     }
+    if (!remote.attempt && !this.budget.hasRoom()) {
+      // L2: no room; the initiator's attempt times out and it retries with backoff.
+      this.logger.log('info', 'webrtc_budget_full', { peer: remote.peerId, cid: signal.cid });
+      return;
+    }
     remote.deviceId = signal.device;
-    const attempt = this.newAttempt(remote, signal.cid, false);
+    const connection = this.openPeerConnection(remote);
+    if (!connection) return;
+    const attempt = this.newAttempt(remote, signal.cid, false, connection);
     attempt.remoteDescriptionSet = true;
     this.enqueue(remote, attempt, async () => {
       await attempt.pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
@@ -670,6 +677,28 @@ class WebRtcTransportImpl implements WebRtcTransport {
   private emitStatus(): void {
     if (this.statusListeners.size === 0) return;
     const status = this.status();
-    for (const listener of [...this.statusListeners]) listener(status);
+    for (const listener of [...this.statusListeners]) {
+      try {
+        listener(status);
+      } catch (error) {
+        this.logger.log('warn', 'webrtc_listener_failed', { kind: 'status', error: String(error) });
+      }
+    }
+  }
+
+  /** L1: a listener that throws is logged; the others and the transport go on. */
+  private tellConnected(
+    listener: (peer: PeerId, channel: Channel) => void,
+    peer: PeerId,
+    channel: Channel,
+  ): void {
+    try {
+      listener(peer, channel);
+    } catch (error) {
+      this.logger.log('warn', 'webrtc_listener_failed', {
+        kind: 'connected',
+        error: String(error),
+      });
+    }
   }
 }

@@ -426,6 +426,50 @@ export const en = {
     ltfu: 'Lost to follow-up',
     kept: 'Kept',
   },
+  syncHealth: {
+    storageFull:
+      'This device is full: records from other facilities cannot be stored until space is freed.',
+    storageFullHint:
+      'Delete photos, videos or apps you do not need. Sharing starts again by itself once there is space.',
+    clockAhead:
+      "This device's clock seems to be {{amount}} ahead of the other devices. Please check the date and time in the phone's settings.",
+    clockBehind:
+      "This device's clock seems to be {{amount}} behind the other devices. Please check the date and time in the phone's settings.",
+    minutes_one: '{{count}} minute',
+    minutes_other: '{{count}} minutes',
+    hours_one: '{{count}} hour',
+    hours_other: '{{count}} hours',
+    days_one: '{{count}} day',
+    days_other: '{{count}} days',
+    networkLink: 'See the network',
+    futureDate: 'Date in the future',
+    futureDateHint:
+      'Please check this date: the device that wrote it may have a wrong clock. It does not count for follow-up.',
+    refusals: 'Changes not accepted',
+    refusalsHint:
+      'Changes other devices sent that this device did not accept. Your records are safe.',
+    refusalsEmpty: 'None.',
+    refusalFrom: 'From {{facility}}, {{when}}',
+    refusalWhen: '{{when}}',
+    doc: {
+      patient: 'Record {{ctcId}}',
+      register: 'Register of {{facility}}',
+      network: 'Network settings',
+    },
+    reason: {
+      'unknown-key': 'It held data Pamoja does not know',
+      deletion: 'It tried to delete part of a record',
+      overwrite: 'It tried to change something that cannot change',
+      'invalid-entry': 'An entry with wrong or missing details',
+      'foreign-summary': "It tried to change another facility's register",
+      'unissued-id': 'It used a CTC ID that has not been given out yet',
+      'unknown-facility': 'From a facility that is not in the network',
+      settings: 'It tried to change the network settings',
+      budget: 'It was too large',
+      unresolvable: 'An incomplete change',
+      other: 'Not accepted',
+    },
+  },
   notFound: {
     title: 'Page not found',
     goHome: 'Go to search',

@@ -421,6 +421,50 @@ export const sw: Messages = {
     ltfu: 'Amepotea kwenye ufuatiliaji',
     kept: 'Alihudhuria',
   },
+  syncHealth: {
+    storageFull:
+      'Kifaa hiki kimejaa: kumbukumbu za vituo vingine haziwezi kuhifadhiwa mpaka nafasi ipatikane.',
+    storageFullHint:
+      'Futa picha, video au programu usizohitaji. Kushirikiana kutaanza tena chenyewe nafasi ikipatikana.',
+    clockAhead:
+      'Saa ya kifaa hiki inaonekana kuwa mbele kwa {{amount}} kuliko vifaa vingine. Tafadhali angalia tarehe na saa kwenye mipangilio ya simu.',
+    clockBehind:
+      'Saa ya kifaa hiki inaonekana kuwa nyuma kwa {{amount}} kuliko vifaa vingine. Tafadhali angalia tarehe na saa kwenye mipangilio ya simu.',
+    minutes_one: 'dakika {{count}}',
+    minutes_other: 'dakika {{count}}',
+    hours_one: 'saa {{count}}',
+    hours_other: 'saa {{count}}',
+    days_one: 'siku {{count}}',
+    days_other: 'siku {{count}}',
+    networkLink: 'Angalia mtandao',
+    futureDate: 'Tarehe ya baadaye',
+    futureDateHint:
+      'Tafadhali angalia tarehe hii: kifaa kilichoiandika kinaweza kuwa na saa isiyo sahihi. Haihesabiwi kwa ufuatiliaji.',
+    refusals: 'Mabadiliko yasiyokubaliwa',
+    refusalsHint:
+      'Mabadiliko yaliyotumwa na vifaa vingine ambayo kifaa hiki hakikuyakubali. Kumbukumbu zako ziko salama.',
+    refusalsEmpty: 'Hakuna.',
+    refusalFrom: 'Kutoka {{facility}}, {{when}}',
+    refusalWhen: '{{when}}',
+    doc: {
+      patient: 'Kumbukumbu {{ctcId}}',
+      register: 'Rejista ya {{facility}}',
+      network: 'Mipangilio ya mtandao',
+    },
+    reason: {
+      'unknown-key': 'Ilikuwa na taarifa ambazo Pamoja haizijui',
+      deletion: 'Ilijaribu kufuta sehemu ya kumbukumbu',
+      overwrite: 'Ilijaribu kubadilisha kitu kisichobadilika',
+      'invalid-entry': 'Taarifa yenye makosa au pungufu',
+      'foreign-summary': 'Ilijaribu kubadilisha rejista ya kituo kingine',
+      'unissued-id': 'Ilitumia namba ya CTC ambayo bado haijatolewa',
+      'unknown-facility': 'Kutoka kituo ambacho hakipo kwenye mtandao',
+      settings: 'Ilijaribu kubadilisha mipangilio ya mtandao',
+      budget: 'Ilikuwa kubwa mno',
+      unresolvable: 'Mabadiliko yasiyokamilika',
+      other: 'Haikukubaliwa',
+    },
+  },
   notFound: {
     title: 'Ukurasa haukupatikana',
     goHome: 'Nenda kwenye utafutaji',

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CtcId, EntryId } from '../../../src/domain/types';
 import { StorageError } from '../../../src/crdt/ports';
+import { DocumentRepository } from '../../../src/crdt/repository';
+import { createClinicService, profileKey } from '../../../src/app/clinic-service';
+import { sequentialIds } from '../../../src/app/ids';
+import type { DeviceProfile } from '../../../src/app/views';
 import { aminaForm, createDevice, setUpDevice, testClock, visitForm } from './harness';
 
 const unwrap = <T>(result: { ok: true; value: T } | { ok: false; error: unknown }): T => {
@@ -134,23 +138,52 @@ describe('registration', () => {
 });
 
 describe('register repair', () => {
-  it('a record whose register summary failed to save is findable again after a restart', async () => {
+  it('D5 a registration whose register summary cannot be stored stores no record either', async () => {
     const device = createDevice();
     await setUpDevice(device);
-    // The disk fills between the record's write and its register summary's.
-    const commit = device.store.commit.bind(device.store);
-    device.store.commit = (write) =>
-      write.docId.startsWith('register:')
+    const commitMany = device.store.commitMany.bind(device.store);
+    device.store.commitMany = (writes) =>
+      writes.some((write) => write.docId.startsWith('register:'))
         ? Promise.reject(new StorageError('quota-exceeded', 'full'))
-        : commit(write);
+        : commitMany(writes);
+    const failed = await device.service.registerPatient(aminaForm, { acknowledgeDuplicate: false });
+    device.store.commitMany = commitMany;
+    expect(failed).toEqual({ ok: false, error: { type: 'storage', code: 'quota-exceeded' } });
+    expect(await device.store.listDocs('patient')).toEqual([]);
+    expect(await device.store.getMeta('ctc-serial-counter')).toBeUndefined();
+  });
+
+  it('a record stored without its register summary (by an older version) is findable again after a restart', async () => {
+    const device = createDevice();
+    await setUpDevice(device);
+    // An older version stored the record and its summary in two transactions; a kill between
+    // them left the record alone.
+    const commitMany = device.store.commitMany.bind(device.store);
+    device.store.commitMany = (writes) =>
+      commitMany(writes.filter((write) => !write.docId.startsWith('register:')));
     const ctcId = unwrap(
       await device.service.registerPatient(aminaForm, { acknowledgeDuplicate: false }),
     );
-    device.store.commit = commit;
+    device.store.commitMany = commitMany;
     expect(await device.store.getDirectoryRow(ctcId)).toBeUndefined();
-    expect(await device.service.repairRegister()).toBe(1);
+    const repo = new DocumentRepository({
+      store: device.store,
+      clock: testClock('2026-03-10T10:00:00.000Z'),
+    });
+    const restarted = createClinicService({
+      repo,
+      store: device.store,
+      clock: testClock('2026-03-10T10:00:00.000Z'),
+      ids: sequentialIds('restarted'),
+      storage: {
+        usage: () => Promise.resolve({ usageBytes: 1, quotaBytes: 2, persisted: false }),
+        requestPersistence: () => Promise.resolve(true),
+      },
+      profile: (await device.store.getMeta<DeviceProfile>(profileKey))!,
+    });
+    expect(await restarted.repairRegister()).toBe(1);
     expect((await device.store.getDirectoryRow(ctcId))?.familyName).toBe('Mwakyusa');
-    expect(await device.service.repairRegister()).toBe(0);
+    expect(await restarted.repairRegister()).toBe(0);
   });
 });
 

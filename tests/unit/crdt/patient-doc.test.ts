@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { EntryId, IsoDateTime } from '../../../src/domain/types';
+
 import {
   appendEntry,
+  countedSnapshot,
+  deriveLastVisit,
   editDemographics,
   initPatientDoc,
   latestAppointment,
@@ -10,6 +13,13 @@ import {
   readPatient,
 } from '../../../src/crdt/patient-doc';
 import { effectiveEntries } from '../../../src/crdt/entries';
+import {
+  directoryRows,
+  initRegisterDoc,
+  setLastVisit,
+  upsertSummary,
+} from '../../../src/crdt/register-doc';
+import type { IsoDate, Entry } from '../../../src/domain/types';
 import { currentSchemaVersion } from '../../../src/crdt/schema';
 import { amina, ctcA1, facilityA, stampAt, visitEntry } from './fixtures';
 
@@ -197,5 +207,111 @@ describe('patient document', () => {
 
   it('keeps Yjs garbage collection on', () => {
     expect(registered().gc).toBe(true);
+  });
+});
+
+describe('clocks: future-dated entries and derived last visits (§20)', () => {
+  const at = (day: string) => `${day}T10:00:00.000Z` as IsoDateTime;
+  /** An entry from a phone whose clock says `clockDay`. */
+  const fromClock = (entry: Entry<'visit'>, clockDay: string): Entry<'visit'> => ({
+    ...entry,
+    stamp: stampAt(`${clockDay}T09:00:00.000Z`),
+  });
+
+  it('W3: one visit dated 9999-12-31 does not freeze last visit, appointment or status', () => {
+    const doc = registered();
+    appendEntry(doc, visitEntry('v1', '2026-02-01', { nextAppointment: '2026-03-01' as never }));
+    // A phone whose clock says 9999 records a visit "today" with no next appointment.
+    appendEntry(doc, fromClock(visitEntry('v-bad', '9999-12-31'), '9999-12-31'));
+    appendEntry(doc, {
+      id: 'st-bad' as EntryId,
+      kind: 'status',
+      stamp: stampAt('2026-02-02T09:00:00.000Z'),
+      data: { status: 'died', date: '9999-12-31' as IsoDate },
+    });
+    const row = projectPatientRow(readPatient(doc), at('2026-03-20'));
+    expect(row).toMatchObject({
+      lastVisitDate: '2026-02-01',
+      nextAppointment: '2026-03-01',
+      status: 'active',
+    });
+    // The entries are kept in the record.
+    expect(readPatient(doc).entries.visit.map((v) => v.id)).toEqual(['v1', 'v-bad']);
+  });
+
+  it('W2: a visit dated after its own stamp + 1 day never counts, whatever today is', () => {
+    const doc = registered();
+    appendEntry(doc, visitEntry('v1', '2026-02-01'));
+    appendEntry(doc, fromClock(visitEntry('v-ahead', '2026-02-10'), '2026-02-05'));
+    expect(projectPatientRow(readPatient(doc), at('2026-06-01'))?.lastVisitDate).toBe('2026-02-01');
+  });
+
+  it('W1: today + 1 day is tolerated (time zones), today + 2 is the future', () => {
+    const doc = registered();
+    appendEntry(doc, fromClock(visitEntry('v-tomorrow', '2026-03-11'), '2026-03-11'));
+    expect(projectPatientRow(readPatient(doc), at('2026-03-10'))?.lastVisitDate).toBe('2026-03-11');
+    appendEntry(doc, fromClock(visitEntry('v-later', '2026-03-12'), '2026-03-12'));
+    expect(
+      countedSnapshot(readPatient(doc), '2026-03-10' as IsoDate).entries.visit.map((v) => v.id),
+    ).toEqual(['v-tomorrow']);
+  });
+
+  it('W3: an appointment set by a wrong clock does not replace the one in force', () => {
+    const doc = registered();
+    appendEntry(doc, visitEntry('v1', '2026-02-01', { nextAppointment: '2026-03-01' as never }));
+    appendEntry(doc, {
+      id: 'ap-bad' as EntryId,
+      kind: 'appointment',
+      stamp: stampAt('9999-12-30T09:00:00.000Z'),
+      data: { date: '9999-12-31' as IsoDate, purpose: 'clinic' } as never,
+    });
+    expect(projectPatientRow(readPatient(doc), at('2026-03-20'))?.nextAppointment).toBe(
+      '2026-03-01',
+    );
+  });
+
+  function registerWith(lastVisitDate: string) {
+    const register = new Y.Doc();
+    initRegisterDoc(register, facilityA);
+    upsertSummary(register, {
+      ctcId: ctcA1,
+      givenName: 'Amina',
+      familyName: 'Mwakyusa',
+      sex: 'female',
+      birthYear: 1990,
+      status: 'active',
+      registeredAt: at('2026-01-05'),
+      lastVisitDate: lastVisitDate as IsoDate,
+      lastVisitFacility: facilityA,
+    });
+    return register;
+  }
+  const lastVisitIn = (register: Y.Doc) => directoryRows(register, facilityA)[0]?.lastVisitDate;
+
+  it('W5: a visit corrected to an earlier date moves the register summary back', () => {
+    const doc = registered();
+    appendEntry(doc, visitEntry('v1', '2026-01-20'));
+    appendEntry(doc, visitEntry('v2', '2026-03-10'));
+    const register = registerWith('2026-03-10');
+    appendEntry(doc, visitEntry('v2-fix', '2026-03-01', {}, 'v2'));
+    setLastVisit(register, ctcA1, deriveLastVisit(readPatient(doc), '2026-03-10' as IsoDate));
+    expect(lastVisitIn(register)).toBe('2026-03-01');
+  });
+
+  it('W5: a device holding an older copy of the record does not undo a later visit', () => {
+    const stale = registered();
+    appendEntry(stale, visitEntry('v1', '2026-01-20'));
+    // Another facility recorded a visit on 2026-03-10 that this copy has not received.
+    const register = registerWith('2026-03-10');
+    setLastVisit(register, ctcA1, deriveLastVisit(readPatient(stale), '2026-03-12' as IsoDate));
+    expect(lastVisitIn(register)).toBe('2026-03-10');
+  });
+
+  it('W5: a future last visit in the register is replaced by the counted one', () => {
+    const doc = registered();
+    appendEntry(doc, visitEntry('v1', '2026-02-01'));
+    const register = registerWith('9999-12-31');
+    setLastVisit(register, ctcA1, deriveLastVisit(readPatient(doc), '2026-03-10' as IsoDate));
+    expect(lastVisitIn(register)).toBe('2026-02-01');
   });
 });

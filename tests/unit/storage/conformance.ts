@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import fc from 'fast-check';
 import { StorageError } from '../../../src/crdt/ports';
-import { networkDocId, patientDocId, registerDocId } from '../../../src/crdt/doc-id';
+import { networkDocId, patientDocId, registerDocId, type DocId } from '../../../src/crdt/doc-id';
 import type { IsoDate } from '../../../src/domain/types';
 import type { Clock } from '../../../src/lib/deps';
 import type { LocalStore } from '../../../src/storage/local-store';
@@ -284,7 +284,7 @@ export function runDocumentStoreConformance(name: string, setup: StoreSetup): vo
     });
 
     describe('compaction', () => {
-      it('keeps the content and puts the merged update before later ones', async () => {
+      it('D3 merges every stored update into one and keeps the content', async () => {
         const fixture = new PatientDocFixture(zaituni.ctcId);
         fixture.setField('givenName', 'Zaïtuni');
         fixture.setField('familyName', 'Mwakyusa');
@@ -292,51 +292,101 @@ export function runDocumentStoreConformance(name: string, setup: StoreSetup): vo
         fixture.addVisit('2025-02-10', 62);
         for (const update of fixture.updates) await store.commit(fixture.write(update));
 
-        const loaded = await store.loadUpdates(fixture.docId);
-        // A visit recorded after the compactor loaded, before it wrote.
-        await store.commit(fixture.write(fixture.addVisit('2025-03-10', 63)));
-        await store.compact(fixture.docId, Y.mergeUpdates(loaded), loaded.length);
+        await store.compact(fixture.docId);
 
         const after = await store.loadUpdates(fixture.docId);
-        expect(after).toHaveLength(2);
-        expect([...(after[0] ?? [])]).toEqual([...Y.mergeUpdates(loaded)]);
+        expect(after).toHaveLength(1);
         expect(content(rebuild(after))).toEqual(content(fixture.doc));
-        expect((await store.getDocInfo(fixture.docId))?.updateCount).toBe(2);
+        expect((await store.getDocInfo(fixture.docId))?.updateCount).toBe(1);
 
+        // A later commit loads after the merged update.
         await store.commit(fixture.write(fixture.setField('phone', '0712345678')));
+        expect(await store.loadUpdates(fixture.docId)).toHaveLength(2);
         expect(content(rebuild(await store.loadUpdates(fixture.docId)))).toEqual(
           content(fixture.doc),
         );
       });
 
-      it('refuses a stale compaction that would drop updates it did not merge', async () => {
+      it('D3 never deletes a write another tab stored from its own copy', async () => {
         const fixture = new PatientDocFixture(zaituni.ctcId);
-        fixture.setField('givenName', 'Zaïtuni');
-        fixture.setField('familyName', 'Mwakyusa');
-        fixture.addVisit('2025-01-10', 61);
-        for (const update of fixture.updates) await store.commit(fixture.write(update));
-        const loaded = await store.loadUpdates(fixture.docId);
-        await store.compact(fixture.docId, Y.mergeUpdates(loaded), 3);
-        await store.commit(fixture.write(fixture.addVisit('2025-02-10', 62)));
+        await store.commit(fixture.write(fixture.setField('givenName', 'Zaïtuni')));
+        // Tab B's copy of the record, taken before tab A's next changes.
+        const otherTab = new Y.Doc();
+        Y.applyUpdate(otherTab, Y.encodeStateAsUpdate(fixture.doc));
+        await store.commit(fixture.write(fixture.addVisit('2025-02-01', 60)));
+        const before = Y.encodeStateVector(otherTab);
+        otherTab.getArray('visits').push([{ date: '2025-02-02', weightKg: 70 }]);
+        await store.commit({
+          ...fixture.write(Y.encodeStateAsUpdate(otherTab, before)),
+          stateVector: Y.encodeStateVector(otherTab),
+        });
+        await store.commit(fixture.write(fixture.addVisit('2025-02-03', 61)));
 
-        // A second compactor that loaded the three original updates before the first one ran.
-        await expectStorageError(
-          store.compact(fixture.docId, Y.mergeUpdates(loaded), 3),
-          'write-failed',
-        );
-        expect(content(rebuild(await store.loadUpdates(fixture.docId)))).toEqual(
-          content(fixture.doc),
+        // Tab A compacts: tab B's visit, which tab A's copy never saw, stays.
+        await store.compact(fixture.docId);
+
+        const stored = rebuild(await store.loadUpdates(fixture.docId));
+        expect(stored.getArray('visits').toJSON()).toContainEqual({
+          date: '2025-02-02',
+          weightKg: 70,
+        });
+        expect(stored.getArray('visits').length).toBe(3);
+        const info = await store.getDocInfo(fixture.docId);
+        expect(Y.decodeStateVector(info!.stateVector)).toEqual(
+          Y.decodeStateVector(Y.encodeStateVector(stored)),
         );
       });
 
-      it('refuses to compact a document it does not hold, or zero updates', async () => {
+      it('D2 recomputes a state vector that claims more than is stored', async () => {
         const fixture = new PatientDocFixture(zaituni.ctcId);
-        const update = fixture.setField('givenName', 'Zaïtuni');
-        await expectStorageError(store.compact(fixture.docId, update, 1), 'write-failed');
+        await store.commit(fixture.write(fixture.setField('givenName', 'Zaïtuni')));
+        const claimed = new Map(Y.decodeStateVector(Y.encodeStateVector(fixture.doc)));
+        claimed.set(4242, 7);
+        await store.commit({
+          ...fixture.write(fixture.addVisit('2025-02-01', 60)),
+          stateVector: Y.encodeStateVector(claimed),
+        });
+        await store.compact(fixture.docId);
+        const info = await store.getDocInfo(fixture.docId);
+        expect(Y.decodeStateVector(info!.stateVector).has(4242)).toBe(false);
+        expect(Y.decodeStateVector(info!.stateVector)).toEqual(
+          Y.decodeStateVector(Y.encodeStateVector(fixture.doc)),
+        );
+      });
+
+      it('D3 keeps an update that waits for a dependency, and does not claim it', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        await store.commit(fixture.write(fixture.setField('givenName', 'Zaïtuni')));
+        // A peer's second change arrived without its first one.
+        const peer = new Y.Doc();
+        Y.applyUpdate(peer, Y.encodeStateAsUpdate(fixture.doc));
+        peer.getMap('demographics').set('phone', '0712');
+        const afterFirst = Y.encodeStateVector(peer);
+        peer.getMap('demographics').set('phone', '0713');
+        const second = Y.encodeStateAsUpdate(peer, afterFirst);
+        await store.commit(fixture.write(second));
+        await store.commit(fixture.write(fixture.addVisit('2025-02-01', 60)));
+
+        await store.compact(fixture.docId);
+
+        const stored = await store.loadUpdates(fixture.docId);
+        const rebuilt = rebuild([...stored, Y.encodeStateAsUpdate(peer)]);
+        expect(rebuilt.getMap('demographics').get('phone')).toBe('0713');
+        const info = await store.getDocInfo(fixture.docId);
+        expect(Y.decodeStateVector(info!.stateVector).get(peer.clientID)).toBeUndefined();
+      });
+
+      it('leaves a document it does not hold, or holds once, as it is', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        await store.compact(fixture.docId);
         expect(await store.loadUpdates(fixture.docId)).toEqual([]);
+        expect(await store.getDocInfo(fixture.docId)).toBeUndefined();
+        const update = fixture.setField('givenName', 'Zaïtuni');
         await store.commit(fixture.write(update));
-        await expectStorageError(store.compact(fixture.docId, update, 0), 'write-failed');
-        expect(await store.loadUpdates(fixture.docId)).toHaveLength(1);
+        await store.compact(fixture.docId);
+        expect((await store.loadUpdates(fixture.docId)).map((bytes) => [...bytes])).toEqual([
+          [...update],
+        ]);
       });
 
       it('keeps every document intact under random edits and compactions', async () => {
@@ -351,10 +401,7 @@ export function runDocumentStoreConformance(name: string, setup: StoreSetup): vo
             type: fc.constant('visit' as const),
             weight: fc.integer({ min: 30, max: 120 }),
           }),
-          fc.record({
-            type: fc.constant('compact' as const),
-            fraction: fc.double({ min: 0, max: 1, noNaN: true }),
-          }),
+          fc.record({ type: fc.constant('compact' as const) }),
         );
         let run = 0;
         await fc.assert(
@@ -373,15 +420,7 @@ export function runDocumentStoreConformance(name: string, setup: StoreSetup): vo
                 } else if (step.type === 'visit') {
                   await store.commit(fixture.write(fixture.addVisit('2025-01-01', step.weight)));
                 } else {
-                  const stored = await store.loadUpdates(fixture.docId);
-                  const count = Math.max(1, Math.ceil(stored.length * step.fraction));
-                  if (stored.length > 0) {
-                    await store.compact(
-                      fixture.docId,
-                      Y.mergeUpdates(stored.slice(0, count)),
-                      count,
-                    );
-                  }
+                  await store.compact(fixture.docId);
                 }
               }
               for (const fixture of fixtures) {
@@ -389,11 +428,114 @@ export function runDocumentStoreConformance(name: string, setup: StoreSetup): vo
                 expect(content(rebuild(stored))).toEqual(content(fixture.doc));
                 const info = await store.getDocInfo(fixture.docId);
                 expect(info?.updateCount ?? 0).toBe(stored.length);
+                if (info) {
+                  expect(Y.decodeStateVector(info.stateVector)).toEqual(
+                    Y.decodeStateVector(Y.encodeStateVector(fixture.doc)),
+                  );
+                }
               }
             },
           ),
           { seed, numRuns: 15, verbose: true },
         );
+      });
+    });
+
+    describe('several writes as one unit (commitMany)', () => {
+      function registrationWrites() {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const record = fixture.write(fixture.setField('givenName', 'Zaïtuni'), {
+          projection: { patient: patientRow(zaituni) },
+          meta: [{ key: 'ctc-serial', value: 1 }],
+        });
+        return { fixture, record, register: registerWrite(facilityA, [directoryRow(zaituni)]) };
+      }
+
+      it('D5 stores a record, its register summary and the serial counter together', async () => {
+        const { fixture, record, register } = registrationWrites();
+        await store.commitMany([record, register]);
+        expect(await store.loadUpdates(fixture.docId)).toHaveLength(1);
+        expect(await store.loadUpdates(registerDocId(facilityA))).toHaveLength(1);
+        expect((await store.getPatientRow(zaituni.ctcId))?.givenName).toBe('Zaïtuni');
+        expect((await store.getDirectoryRow(zaituni.ctcId))?.familyName).toBe('Mwakyusa');
+        expect(await store.getMeta('ctc-serial')).toBe(1);
+        expect((await store.listDocs()).map((info) => info.docId).sort()).toEqual(
+          [fixture.docId, registerDocId(facilityA)].sort(),
+        );
+      });
+
+      it('D5 stores nothing of any write when one of them cannot be stored', async () => {
+        const { fixture, record, register } = registrationWrites();
+        const failing = store.commitMany([
+          record,
+          { ...register, meta: [{ key: 'broken', value: () => 'functions cannot be stored' }] },
+        ]);
+        await expectStorageError(failing, 'write-failed');
+        expect(await store.loadUpdates(fixture.docId)).toEqual([]);
+        expect(await store.loadUpdates(registerDocId(facilityA))).toEqual([]);
+        expect(await store.getPatientRow(zaituni.ctcId)).toBeUndefined();
+        expect(await store.getDirectoryRow(zaituni.ctcId)).toBeUndefined();
+        expect(await store.getMeta('ctc-serial')).toBeUndefined();
+        expect(await store.listDocs()).toEqual([]);
+      });
+
+      it('D5 refuses the whole unit when one write is not well formed', async () => {
+        const { record, register } = registrationWrites();
+        await expectStorageError(
+          store.commitMany([record, { ...register, kind: 'patient' }]),
+          'write-failed',
+        );
+        expect(await store.listDocs()).toEqual([]);
+        expect(await store.getMeta('ctc-serial')).toBeUndefined();
+      });
+
+      it('D5 stores two writes of one document in order, with the union state vector', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const first = fixture.write(fixture.setField('givenName', 'Zaïtuni'));
+        const second = fixture.write(fixture.addVisit('2025-02-01', 60));
+        await store.commitMany([first, second]);
+        const loaded = await store.loadUpdates(fixture.docId);
+        expect(loaded.map((bytes) => [...bytes])).toEqual([[...first.update], [...second.update]]);
+        const info = await store.getDocInfo(fixture.docId);
+        expect(info?.updateCount).toBe(2);
+        expect([...(info?.stateVector ?? [])]).toEqual([...Y.encodeStateVector(fixture.doc)]);
+        await store.commitMany([]);
+        expect(await store.loadUpdates(fixture.docId)).toHaveLength(2);
+      });
+    });
+
+    describe('removing a document', () => {
+      it('D6 forgets its updates, info and patient row, and keeps directory rows and others', async () => {
+        const first = await register(zaituni);
+        const second = await register(baraka);
+        await store.setMeta('ctc-serial', 2);
+        await store.removeDoc(first.docId);
+        expect(await store.loadUpdates(first.docId)).toEqual([]);
+        expect(await store.getDocInfo(first.docId)).toBeUndefined();
+        expect(await store.getPatientRow(zaituni.ctcId)).toBeUndefined();
+        expect(await store.searchPatients('zaituni', 10)).toEqual([]);
+        expect((await store.getDirectoryRow(zaituni.ctcId))?.givenName).toBe('Zaïtuni');
+        expect(await store.loadUpdates(second.docId)).toHaveLength(1);
+        expect((await store.getPatientRow(baraka.ctcId))?.givenName).toBe('Baraka');
+        expect(await store.getMeta('ctc-serial')).toBe(2);
+        expect((await store.listDocs()).map((info) => info.docId)).toEqual([second.docId]);
+      });
+
+      it('D6 removes a register without touching the directory, and a missing doc quietly', async () => {
+        await store.commit(registerWrite(facilityA, [directoryRow(zaituni)]));
+        await store.removeDoc(registerDocId(facilityA));
+        expect(await store.getDocInfo(registerDocId(facilityA))).toBeUndefined();
+        expect(await store.getDirectoryRow(zaituni.ctcId)).toBeDefined();
+        await store.removeDoc(patientDocId(neema.ctcId));
+        await expectStorageError(store.removeDoc('nonsense' as DocId), 'write-failed');
+      });
+
+      it('D6 a removed document can be stored again from scratch', async () => {
+        const first = await register(zaituni);
+        await store.removeDoc(first.docId);
+        const again = await register(zaituni);
+        expect(await store.loadUpdates(again.docId)).toHaveLength(1);
+        expect((await store.getDocInfo(again.docId))?.updateCount).toBe(1);
       });
     });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Dexie from 'dexie';
+import { IDBFactory as FakeIDBFactory, IDBKeyRange as FakeIDBKeyRange } from 'fake-indexeddb';
 import { StorageError } from '../../../src/crdt/ports';
 import { createDexieStore, DEXIE_SCHEMA_VERSION } from '../../../src/storage/dexie-store';
 import { runDocumentStoreConformance } from './conformance';
@@ -231,5 +232,32 @@ describe('dexie store', () => {
     await store.open();
     await store.close();
     expect((await caught(store.commit(registration().write))).code).toBe('storage-unavailable');
+  });
+
+  it('D10 tells the other connections to the same database (other tabs) what was committed, not itself', async () => {
+    const idb = new FakeIDBFactory();
+    const name = freshName();
+    const tabA = createDexieStore({ name, indexedDB: idb, IDBKeyRange: FakeIDBKeyRange });
+    const tabB = createDexieStore({ name, indexedDB: idb, IDBKeyRange: FakeIDBKeyRange });
+    const otherDevice = createDexieStore({
+      name,
+      indexedDB: new FakeIDBFactory(),
+      IDBKeyRange: FakeIDBKeyRange,
+    });
+    const heard: Record<string, string[]> = { a: [], b: [], other: [] };
+    tabA.onForeignCommit?.((docId) => heard.a?.push(docId));
+    tabB.onForeignCommit?.((docId, update) => heard.b?.push(`${docId}:${update.byteLength}`));
+    otherDevice.onForeignCommit?.((docId) => heard.other?.push(docId));
+    const { fixture, write } = registration();
+    await tabA.commitMany([write]);
+    for (let i = 0; i < 100 && heard.b?.length === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(heard).toEqual({
+      a: [],
+      b: [`${fixture.docId}:${write.update.byteLength}`],
+      other: [],
+    });
+    await Promise.all([tabA.delete(), tabB.close(), otherDevice.delete()]);
   });
 });

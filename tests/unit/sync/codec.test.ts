@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DocId } from '../../../src/crdt/doc-id';
-import { Reassembler } from '../../../src/sync/chunking';
+import { AssemblyBudget, Reassembler } from '../../../src/sync/chunking';
 import {
   decodeFrame,
   decodeMessage,
@@ -13,6 +13,18 @@ import {
 import { defaultLimits, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../../src/sync/limits';
 
 const bounds = defaultLimits;
+
+/** A reassembler of its own (budget, timers that never fire), as one session has. */
+function reassemblerOf(maxMessageBytes: number, maxPending: number): Reassembler {
+  return new Reassembler({
+    maxMessageBytes,
+    maxPending,
+    budget: new AssemblyBudget(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    timers: { setTimeout: () => 0, clearTimeout: () => undefined },
+    timeoutMs: 30_000,
+    onTimeout: () => undefined,
+  });
+}
 const id = (s: string) => s as DocId;
 
 function roundTrip(message: Message): Message {
@@ -32,9 +44,25 @@ const samples: Message[] = [
     facility: '01020001',
     relay: false,
     nonce: 4_000_000_000,
+    clockMs: 1_764_000_000_000,
+    windowMessages: 128,
+    windowBytes: 1_048_576,
+    extrasTotal: 5,
     extras: [id('patient:01020002000001'), id('patient:01020002000002')],
   },
-  { kind: 'hello', deviceId: 'relay.box', facility: '', relay: true, nonce: 0, extras: [] },
+  {
+    kind: 'hello',
+    deviceId: 'relay.box',
+    facility: '',
+    relay: true,
+    nonce: 0,
+    clockMs: 0,
+    windowMessages: 1,
+    windowBytes: 1,
+    extrasTotal: 0,
+    extras: [],
+  },
+  { kind: 'credit', messages: 3, bytes: 70_000 },
   { kind: 'interest', added: [id('patient:01020003000009')] },
   {
     kind: 'reconcile',
@@ -66,13 +94,16 @@ describe('codec', () => {
     expect(roundTrip(m)).toEqual(m);
   });
 
-  it('F1 every frame starts with the protocol version; other versions are refused', () => {
+  it('F1 every frame starts with the protocol version (2); other versions are refused', () => {
     const [frame] = messageToFrames(encodeMessage({ kind: 'not-held', docId: id('network') }), 0);
     expect(frame?.[0]).toBe(PROTOCOL_VERSION);
-    const other = (frame as Uint8Array).slice();
-    other[0] = 2;
-    const decoded = decodeFrame(other, bounds.maxMessageBytes);
-    expect(decoded.ok || decoded.error.reason).toBe('unsupported-version');
+    expect(PROTOCOL_VERSION).toBe(2);
+    for (const version of [1, 3]) {
+      const other = (frame as Uint8Array).slice();
+      other[0] = version;
+      const decoded = decodeFrame(other, bounds.maxMessageBytes);
+      expect(decoded.ok || decoded.error.reason).toBe('unsupported-version');
+    }
   });
 
   it('F4 trailing bytes, unknown kinds and bad doc ids are refused with a reason', () => {
@@ -125,7 +156,7 @@ describe('codec', () => {
       chunks[2],
       chunks[4],
     ].map((c) => c as Chunk);
-    const reassembler = new Reassembler(bounds.maxMessageBytes, 4);
+    const reassembler = reassemblerOf(bounds.maxMessageBytes, 4);
     const results = shuffled.map((c) => reassembler.add(c));
     const complete = results.filter((r) => r.ok && r.value !== null);
     expect(complete).toHaveLength(1);
@@ -139,7 +170,7 @@ describe('codec', () => {
   });
 
   it('F8 reassembly is bounded in total size and in messages at once', () => {
-    const small = new Reassembler(40_000, 2);
+    const small = reassemblerOf(40_000, 2);
     const chunk = (messageId: number, index: number): Chunk => ({
       messageId,
       index,
@@ -149,7 +180,7 @@ describe('codec', () => {
     expect(small.add(chunk(1, 0)).ok).toBe(true);
     expect(small.add(chunk(1, 1)).ok).toBe(true);
     expect(small.add(chunk(1, 2))).toMatchObject({ ok: false, error: { reason: 'too-large' } });
-    const few = new Reassembler(1_000_000, 2);
+    const few = reassemblerOf(1_000_000, 2);
     expect(few.add(chunk(1, 0)).ok).toBe(true);
     expect(few.add(chunk(2, 0)).ok).toBe(true);
     expect(few.add(chunk(3, 0))).toMatchObject({ ok: false, error: { reason: 'flood' } });

@@ -17,6 +17,14 @@ export const patient = (facility: string, serial: number): DocId =>
 export const register = (facility: string): DocId => `register:${facility}` as DocId;
 export const network = 'network' as DocId;
 
+/** The hello fields of protocol 2 (K1, FC1, H2) for raw peers that build hellos by hand. */
+export const helloDefaults = {
+  clockMs: 0,
+  windowMessages: 128,
+  windowBytes: 1024 * 1024,
+  extrasTotal: 0,
+} as const;
+
 export interface LogEntry {
   level: LogLevel;
   event: string;

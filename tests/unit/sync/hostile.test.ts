@@ -12,6 +12,7 @@ import {
   FAC_A,
   FAC_B,
   createReplica,
+  helloDefaults,
   patient,
   register,
   snapshotOf,
@@ -41,6 +42,7 @@ function rawPeer(net: MemoryNetwork, id: string) {
       facility: FAC_A,
       relay: false,
       nonce: 1,
+      ...helloDefaults,
       extras: [],
     });
   return { state, send, hello, sendRaw: (bytes: Uint8Array) => state.channel?.send(bytes) };
@@ -184,9 +186,9 @@ describe('hostile peers', () => {
     await expectCutOff(ctx, 'flood', before);
   });
 
-  it('E5 a peer that declares more extras than allowed is cut off', async () => {
+  it('E5/H2 a peer that declares more extras in one message than allowed is cut off', async () => {
     const net = createMemoryNetwork({ seed: 32 });
-    const victim = createReplica(net, 'victim', FAC_A, { limits: { maxExtras: 3 } });
+    const victim = createReplica(net, 'victim', FAC_A, { limits: { maxIdsPerMessage: 3 } });
     const evil = rawPeer(net, 'evil');
     net.link('victim', 'evil');
     await net.flush();
@@ -244,7 +246,15 @@ describe('hostile peers', () => {
 
 describe('fuzz: random and mutated frames never throw, never change data, close with a typed reason', () => {
   const baseMessages: Message[] = [
-    { kind: 'hello', deviceId: 'evil-device', facility: FAC_A, relay: false, nonce: 5, extras: [] },
+    {
+      kind: 'hello',
+      deviceId: 'evil-device',
+      facility: FAC_A,
+      relay: false,
+      nonce: 5,
+      ...helloDefaults,
+      extras: [],
+    },
     { kind: 'interest', added: [patient(FAC_B, 1)] },
     {
       kind: 'reconcile',

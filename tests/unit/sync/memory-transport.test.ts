@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryNetwork } from '../../../src/sync/transports/memory';
+import type { Channel } from '../../../src/sync/ports';
+import { createMemoryNetwork, type LinkShaping } from '../../../src/sync/transports/memory';
 import { runTransportConformance } from './transport-conformance';
 
 runTransportConformance('memory', () => {
@@ -13,6 +14,37 @@ runTransportConformance('memory', () => {
     aId: 'a',
     bId: 'b',
     flush: () => net.flush(),
+    cut: () => {
+      net.partition([['a'], ['b']]);
+      return Promise.resolve();
+    },
+    restore: () => {
+      net.heal();
+      return Promise.resolve();
+    },
+    teardown: () => Promise.resolve(),
+  });
+});
+
+const slowLink: LinkShaping = {
+  bandwidthBps: 64_000,
+  latencyMs: 100,
+  lossRate: 0.02,
+  retransmitMs: 1_000,
+  lowWaterBytes: 32 * 1024,
+};
+
+runTransportConformance('memory (shaped, simulated time)', () => {
+  const net = createMemoryNetwork({ seed: 8, shaping: slowLink });
+  const a = net.node('a');
+  const b = net.node('b');
+  net.link('a', 'b');
+  return Promise.resolve({
+    a,
+    b,
+    aId: 'a',
+    bId: 'b',
+    flush: () => net.flush(100_000),
     cut: () => {
       net.partition([['a'], ['b']]);
       return Promise.resolve();
@@ -96,5 +128,56 @@ describe('memory network scheduler', () => {
     expect(net.isConnected('a', 'b')).toBe(false);
     net.heal();
     expect(net.isConnected('a', 'b')).toBe(true);
+  });
+
+  it('T10 a shaped link takes simulated time by bandwidth, delays lost frames in order, and reports its queue', async () => {
+    const net = createMemoryNetwork({ seed: 4, shaping: { ...slowLink, lossRate: 0.2 } });
+    const channels: Record<string, Channel> = {};
+    const received: number[] = [];
+    net.node('a').onPeerConnected((_p, ch) => (channels.a = ch));
+    net.node('b').onPeerConnected((_p, ch) => {
+      channels.b = ch;
+      ch.onMessage((frame) => received.push(frame[0] as number));
+    });
+    net.link('a', 'b');
+    const a = channels.a as Channel;
+    // 80 frames of 8 KiB = 640 KiB: about 82 s at 64 kbit/s, plus retransmissions.
+    let waited = 0;
+    for (let i = 0; i < 80; i++) {
+      let ready = false;
+      void a.writable().then(() => (ready = true));
+      await Promise.resolve();
+      if (!ready) {
+        waited++;
+        while (!ready) {
+          net.step();
+          await Promise.resolve();
+        }
+      }
+      a.send(new Uint8Array(8 * 1024).fill(i));
+    }
+    await net.flush(100_000);
+    expect(received).toEqual(Array.from({ length: 80 }, (_, i) => i));
+    expect(waited).toBeGreaterThan(0);
+    expect(net.peakBufferedBytes).toBeLessThanOrEqual(slowLink.lowWaterBytes + 8 * 1024);
+    expect(net.now()).toBeGreaterThan(82_000);
+    expect(net.now()).toBeLessThan(82_000 + 80 * 2_000);
+  });
+
+  it('T10 a send queue above its limit closes the channel, as Chromium does', async () => {
+    const net = createMemoryNetwork({
+      seed: 4,
+      shaping: { ...slowLink, maxBufferedBytes: 64 * 1024 },
+    });
+    const closes: string[] = [];
+    let a: Channel | undefined;
+    net.node('a').onPeerConnected((_p, ch) => {
+      a = ch;
+      ch.onClose((reason) => closes.push(reason));
+    });
+    net.link('a', 'b');
+    for (let i = 0; i < 10; i++) a?.send(new Uint8Array(8 * 1024));
+    await net.flush(100_000);
+    expect(closes).toEqual(['send-queue-full']);
   });
 });

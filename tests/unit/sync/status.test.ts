@@ -6,6 +6,7 @@ import {
   FAC_A,
   FAC_B,
   createReplica,
+  helloDefaults,
   manualTimers,
   patient,
   register,
@@ -90,6 +91,7 @@ describe('sync status as data', () => {
         facility: FAC_A,
         relay: false,
         nonce: 9,
+        ...helloDefaults,
         extras: [],
       });
       send(channel, {

@@ -122,6 +122,8 @@ const view = (over: Partial<NetworkView>): NetworkView => ({
   peerConnections: 0,
   peers: [],
   facilities: [],
+  storageFull: false,
+  refusals: [],
   ...over,
 });
 

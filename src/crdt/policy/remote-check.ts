@@ -1,0 +1,46 @@
+/**
+ * The update policy as the repository calls it (`RemoteUpdateCheck`): gathers what the policy
+ * needs to know about this device, then checks statically (check-update.ts).
+ */
+import type * as Y from 'yjs';
+import { facilityOfCtcId } from '../../domain/ctc-id';
+import { ctcIdOfDoc, facilityOfRegisterDoc, type DocId } from '../doc-id';
+import { checkUpdate, type PolicyContext } from './check-update';
+import type { RemoteUpdateCheck } from './refusal';
+
+export interface RemoteCheckDeps {
+  /** The live network document (its facilities decide U26). */
+  networkDoc(): Promise<Y.Doc>;
+  /** This device's facility and serial slot, once it is set up. */
+  device(): Promise<{ facility: string; slot: number } | undefined>;
+  /** The last serial counter this device stored, if it has one (U27). */
+  serialCounter(): Promise<number | undefined>;
+}
+
+function facilityOf(docId: DocId): string | undefined {
+  const ctcId = ctcIdOfDoc(docId);
+  return ctcId ? facilityOfCtcId(ctcId) : facilityOfRegisterDoc(docId);
+}
+
+export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateCheck {
+  // The device's facility and slot never change once set up: read storage until they exist.
+  let device: { facility: string; slot: number } | undefined;
+  return async (docId, live, update) => {
+    const facility = facilityOf(docId);
+    const facilities = new Set<string>();
+    if (facility !== undefined) {
+      const network = await deps.networkDoc();
+      // Read the raw map: a root type only loaded from storage is not a Y.Map yet.
+      const map = network.share.get('facilities') as
+        { _map: Map<string, { deleted: boolean }> } | undefined;
+      for (const [code, item] of map?._map ?? []) if (!item.deleted) facilities.add(code);
+    }
+    const context: PolicyContext = { facilities };
+    if (facility !== undefined && !device) device = await deps.device();
+    if (device && device.facility === facility) {
+      const counter = await deps.serialCounter();
+      if (counter !== undefined) context.ownBlock = { ...device, counter };
+    }
+    return checkUpdate(docId, live, update, context);
+  };
+}

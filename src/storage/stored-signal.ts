@@ -1,0 +1,88 @@
+/**
+ * D10: tells the other tabs of a device what this tab just stored, so a tab with the document
+ * open applies it at once, whether or not the tabs' sync link is up ("Work offline" cuts that
+ * link; storage is still shared). Only updates already committed are signalled, so a receiver
+ * never sees a change that is not durable. BroadcastChannel reaches every tab of the origin.
+ */
+import type { DocId } from '../crdt/doc-id';
+import { isDocId } from '../crdt/doc-id';
+
+export type StoredListener = (docId: DocId, update: Uint8Array) => void;
+
+export interface StoredSignal {
+  post(writes: ReadonlyArray<{ docId: DocId; update: Uint8Array }>): void;
+  listen(listener: StoredListener): () => void;
+  close(): void;
+}
+
+interface ChannelLike {
+  postMessage(message: unknown): void;
+  close(): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  unref?: () => void;
+}
+
+/**
+ * In Node tests every device of a simulated network runs in one process, with its own injected
+ * IndexedDB factory: the channel is named per factory, so only tabs of one device hear it.
+ */
+const factoryTokens = new WeakMap<object, string>();
+let nextToken = 0;
+function channelName(database: string, factory: object | undefined): string {
+  if (!factory) return `pamoja-stored:${database}`;
+  let token = factoryTokens.get(factory);
+  if (token === undefined) {
+    token = String((nextToken += 1));
+    factoryTokens.set(factory, token);
+  }
+  return `pamoja-stored:${database}:${token}`;
+}
+
+export function createStoredSignal(database: string, factory?: object): StoredSignal {
+  const Channel = (globalThis as { BroadcastChannel?: new (name: string) => ChannelLike })
+    .BroadcastChannel;
+  const listeners = new Set<StoredListener>();
+  let channel: ChannelLike | undefined;
+  const open = (): ChannelLike | undefined => {
+    if (channel || !Channel) return channel;
+    channel = new Channel(channelName(database, factory));
+    // A channel must not keep a Node process (a test run, a relay) alive on its own.
+    channel.unref?.();
+    channel.onmessage = (event) => {
+      const data = event.data as { docId?: unknown; update?: unknown }[] | undefined;
+      if (!Array.isArray(data)) return;
+      for (const { docId, update } of data) {
+        if (!isDocId(docId) || !(update instanceof Uint8Array)) continue;
+        for (const listener of listeners) {
+          try {
+            listener(docId, update);
+          } catch (error) {
+            console.error('Stored-update listener failed', error);
+          }
+        }
+      }
+    };
+    return channel;
+  };
+  return {
+    post(writes) {
+      if (writes.length === 0) return;
+      try {
+        open()?.postMessage(writes.map(({ docId, update }) => ({ docId, update: update.slice() })));
+      } catch (error) {
+        // Other tabs then catch up when they next read the document from storage.
+        console.warn('Could not tell other tabs about a stored update', error);
+      }
+    },
+    listen(listener) {
+      listeners.add(listener);
+      open();
+      return () => listeners.delete(listener);
+    },
+    close() {
+      channel?.close();
+      channel = undefined;
+      listeners.clear();
+    },
+  };
+}
