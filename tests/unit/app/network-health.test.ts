@@ -3,22 +3,18 @@
  * stores per device, the replication engine over the in-memory network.
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryNetwork, silentLogger, type Timers } from '../../../src/sync';
-import { createNetworkService, type NetworkController } from '../../../src/app/network-service';
-import { createReplicaHost } from '../../../src/app/replica-host';
-import { createClinicService } from '../../../src/app/clinic-service';
+import { createMemoryNetwork, type Timers } from '../../../src/sync';
 import { clockWarningOf } from '../../../src/app/sync-health';
-import { DocumentRepository } from '../../../src/crdt/repository';
 import { StorageError } from '../../../src/crdt/ports';
 import { patientDocId } from '../../../src/crdt/doc-id';
 import { appendEntry } from '../../../src/crdt/patient-doc';
-import { createMemoryStore } from '../../../src/storage/memory-store';
+import { createMemoryStore, type MemoryStore } from '../../../src/storage/memory-store';
 import type { RemoteUpdateCheck } from '../../../src/crdt/policy/refusal';
 import { err, ok } from '../../../src/lib/result';
-import { sequentialIds } from '../../../src/app/ids';
 import type { PeerSyncStatus } from '../../../src/sync';
 import type { CtcId, Entry, EntryId, IsoDate, IsoDateTime } from '../../../src/domain/types';
-import { aminaForm, setupInput, testClock, visitForm } from './harness';
+import { aminaForm, testClock, visitForm } from './harness';
+import { createNetworkedDevice, settle } from './device';
 
 /** Timers the test fires by hand: nothing waits on real time. */
 function manualTimers() {
@@ -45,6 +41,7 @@ function manualTimers() {
   };
 }
 
+/** A device whose store's writes fail as a full disk does (`disk.full`), until space is freed. */
 async function device(
   net: ReturnType<typeof createMemoryNetwork>,
   name: string,
@@ -55,82 +52,29 @@ async function device(
     checkRemote?: RemoteUpdateCheck;
   } = {},
 ) {
-  const clock = options.clock ?? testClock('2026-03-10T09:00:00.000Z');
-  const base = createMemoryStore({ clock });
   const disk = { full: false };
   const refuse = () => new StorageError('quota-exceeded', 'the disk is full (test)');
-  // A store whose writes fail as a full disk does, until space is freed.
-  const store: typeof base = {
-    ...base,
-    commit: (write) => (disk.full ? Promise.reject(refuse()) : base.commit(write)),
-    setMeta: (key, value) => (disk.full ? Promise.reject(refuse()) : base.setMeta(key, value)),
+  const fillable = (clock: ReturnType<typeof testClock>): MemoryStore => {
+    const base = createMemoryStore({ clock });
+    return {
+      ...base,
+      commit: (write) => (disk.full ? Promise.reject(refuse()) : base.commit(write)),
+      setMeta: (key, value) => (disk.full ? Promise.reject(refuse()) : base.setMeta(key, value)),
+    };
   };
-  const repo = new DocumentRepository({
-    store,
-    clock,
-    ...(options.checkRemote ? { checkRemote: options.checkRemote } : {}),
-  });
-  const transport = net.node(name);
-  const started: { network?: NetworkController } = {};
-  const service = createClinicService({
-    repo,
-    store,
-    clock,
-    ids: sequentialIds(name),
-    storage: {
-      usage: () => Promise.resolve({ usageBytes: 0, quotaBytes: 0, persisted: false }),
-      requestPersistence: () => Promise.resolve(false),
+  const built = await createNetworkedDevice(net, {
+    name,
+    store: fillable,
+    reconnect: () => net.reconnect(),
+    setup: {
+      facilityCode: facility.code,
+      facilityName: facility.name,
+      userName: `Clinician ${name}`,
     },
-    onProfileReady: (profile) => started.network!.start(profile),
+    ...options,
   });
-  const network = await createNetworkService({
-    repo,
-    store,
-    host: createReplicaHost(repo, store),
-    clock,
-    logger: silentLogger,
-    defaultSignalingUrls: [],
-    createPeerTransport: () => ({
-      onPeerConnected: (listener) => transport.onPeerConnected(listener),
-      start: () => Promise.resolve(),
-      stop: () => undefined,
-      reconnect: () => net.reconnect(),
-      signalingState: () => 'connected',
-      peerConnectionCount: () => 0,
-      onChange: () => () => undefined,
-    }),
-    ...(options.timers ? { timers: options.timers } : {}),
-  });
-  started.network = network;
-  await network.saveSettings({
-    networkName: 'Kinondoni',
-    secret: 'a shared secret',
-    signalingUrls: 'ws://127.0.0.1:4444',
-    iceUrls: '',
-    iceUsername: '',
-    iceCredential: '',
-  });
-  const profile = await service.setupDevice({
-    ...setupInput,
-    facilityCode: facility.code,
-    facilityName: facility.name,
-    userName: `Clinician ${name}`,
-  });
-  expect(profile.ok).toBe(true);
-  return { service, network, store, repo, disk, clock };
+  return { ...built, disk };
 }
-
-const settle = async (
-  net: ReturnType<typeof createMemoryNetwork>,
-  ...devices: { network: NetworkController }[]
-) => {
-  for (let i = 0; i < 20; i += 1) {
-    await net.flush();
-    await Promise.all(devices.map((d) => d.network.engine()?.whenIdle() ?? Promise.resolve()));
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (net.inFlight() === 0) return;
-  }
-};
 
 const mbezi = { code: '01020003', name: 'Mbezi CTC' };
 const temeke = { code: '01020004', name: 'Temeke CTC' };

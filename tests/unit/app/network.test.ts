@@ -3,99 +3,30 @@
  * engine over the in-memory network. (The browser version over WebRTC is in tests/e2e.)
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryNetwork, silentLogger, type Transport } from '../../../src/sync';
-import { createNetworkService, type NetworkController } from '../../../src/app/network-service';
-import { createReplicaHost } from '../../../src/app/replica-host';
-import { createClinicService } from '../../../src/app/clinic-service';
-import { DocumentRepository } from '../../../src/crdt/repository';
-import { createMemoryStore } from '../../../src/storage/memory-store';
-import { sequentialIds } from '../../../src/app/ids';
-import type { ClinicService, NetworkSettings } from '../../../src/app/views';
+import { createMemoryNetwork } from '../../../src/sync';
 import type { CtcId } from '../../../src/domain/types';
-import { aminaForm, setupInput, testClock, visitForm } from './harness';
+import { aminaForm, testClock, visitForm } from './harness';
+import { createNetworkedDevice, settle } from './device';
 
-const settings: NetworkSettings = {
-  networkName: 'Kinondoni',
-  secret: 'a shared secret',
-  signalingUrls: ['ws://127.0.0.1:4444'],
-  iceServers: [],
-  relay: false,
-};
-
-async function device(
+function device(
   net: ReturnType<typeof createMemoryNetwork>,
   name: string,
   facility: { code: string; name: string },
   relay = false,
   clock = testClock('2026-03-10T09:00:00.000Z'),
 ) {
-  const store = createMemoryStore({ clock });
-  const repo = new DocumentRepository({ store, clock });
-  const transport: Transport = net.node(name);
-  const started: { network?: NetworkController } = {};
-  const service: ClinicService = createClinicService({
-    repo,
-    store,
+  return createNetworkedDevice(net, {
+    name,
     clock,
-    ids: sequentialIds(name),
-    storage: {
-      usage: () => Promise.resolve({ usageBytes: 0, quotaBytes: 0, persisted: false }),
-      requestPersistence: () => Promise.resolve(false),
-    },
-    onProfileReady: (profile) => started.network!.start(profile),
-  });
-  const network = await createNetworkService({
-    repo,
-    store,
-    host: createReplicaHost(repo, store, {
-      isRelay: () => started.network?.settings()?.relay ?? false,
-    }),
-    clock,
-    logger: silentLogger,
-    defaultSignalingUrls: [],
-    createPeerTransport: () => ({
-      onPeerConnected: (listener) => transport.onPeerConnected(listener),
-      start: () => Promise.resolve(),
-      stop: () => undefined,
-      reconnect: () => undefined,
-      signalingState: () => 'connected',
-      peerConnectionCount: () => 0,
-      onChange: () => () => undefined,
-    }),
-    requestTimeoutMs: 2_000,
-  });
-  started.network = network;
-  const saved = await network.saveSettings({
-    networkName: settings.networkName,
-    secret: settings.secret,
-    signalingUrls: settings.signalingUrls.join(' '),
-    iceUrls: '',
-    iceUsername: '',
-    iceCredential: '',
     relay,
+    requestTimeoutMs: 2_000,
+    setup: {
+      facilityCode: facility.code,
+      facilityName: facility.name,
+      userName: `Clinician ${name}`,
+    },
   });
-  expect(saved.ok).toBe(true);
-  const profile = await service.setupDevice({
-    ...setupInput,
-    facilityCode: facility.code,
-    facilityName: facility.name,
-    userName: `Clinician ${name}`,
-  });
-  expect(profile.ok).toBe(true);
-  return { service, network, store, repo };
 }
-
-const settle = async (
-  net: ReturnType<typeof createMemoryNetwork>,
-  ...devices: { network: NetworkController }[]
-) => {
-  for (let i = 0; i < 20; i += 1) {
-    await net.flush();
-    await Promise.all(devices.map((d) => d.network.engine()?.whenIdle() ?? Promise.resolve()));
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (net.inFlight() === 0) return;
-  }
-};
 
 describe('facilities connected (headless)', () => {
   it("B finds A's patient, fetches the record, records a visit; A sees who, when, what", async () => {

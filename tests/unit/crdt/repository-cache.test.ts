@@ -29,6 +29,16 @@ function summary(ctcId: CtcId) {
   };
 }
 
+/** Amina's record as her registration starts it (patient ctcA1 of facility A). */
+const initAminaRecord = (doc: Y.Doc) =>
+  initPatientDoc(doc, {
+    ctcId: ctcA1,
+    primaryFacility: facilityA,
+    demographics: amina,
+    stamp: stampAt('2026-02-01T09:00:00.000Z'),
+    entryId: 'reg' as never,
+  });
+
 const writeRegister = (repo: DocumentRepository, f: FacilityCode, patients = 1) =>
   repo.write(registerDocId(f), (doc) => {
     initRegisterDoc(doc, f);
@@ -118,14 +128,7 @@ describe('several documents as one unit (writeMany)', () => {
   const registration = [
     {
       docId: recordId,
-      mutate: (doc: Y.Doc) =>
-        initPatientDoc(doc, {
-          ctcId: ctcA1,
-          primaryFacility: facilityA,
-          demographics: amina,
-          stamp: stampAt('2026-02-01T09:00:00.000Z'),
-          entryId: 'reg' as never,
-        }),
+      mutate: initAminaRecord,
     },
     {
       docId: registerId,
@@ -175,16 +178,7 @@ describe('several documents as one unit (writeMany)', () => {
 
 describe('removing a document', () => {
   const recordId = patientDocId(ctcA1);
-  const register = (repo: DocumentRepository) =>
-    repo.write(recordId, (doc) =>
-      initPatientDoc(doc, {
-        ctcId: ctcA1,
-        primaryFacility: facilityA,
-        demographics: amina,
-        stamp: stampAt('2026-02-01T09:00:00.000Z'),
-        entryId: 'reg' as never,
-      }),
-    );
+  const register = (repo: DocumentRepository) => repo.write(recordId, initAminaRecord);
 
   it('D6 refuses while a write is in flight, then forgets the record here', async () => {
     const gate = gatedStore();

@@ -308,33 +308,15 @@ describe('update policy: hostile updates are refused (U5–U33)', () => {
 
   it('U18 U19 settings changes and changed network records are refused', () => {
     const live = new Y.Doc();
+    const putMbezi = (doc: Y.Doc, name: string) =>
+      putFacility(doc, { code: FAC, name, district: 'K', region: 'D' });
+    const reasonOfChange = (change: (doc: Y.Doc) => void) =>
+      reasonOf(networkDocId, live, changeOf(live, change));
     initNetworkDoc(live);
-    putFacility(live, { code: FAC, name: 'Mbezi CTC', district: 'K', region: 'D' });
-    expect(
-      reasonOf(
-        networkDocId,
-        live,
-        changeOf(live, (d) => d.getMap('settings').set('ltfuDays', 1)),
-      ),
-    ).toBe('settings');
-    expect(
-      reasonOf(
-        networkDocId,
-        live,
-        changeOf(live, (d) =>
-          putFacility(d, { code: FAC, name: 'Evil', district: 'K', region: 'D' }),
-        ),
-      ),
-    ).toBe('overwrite');
-    expect(
-      reasonOf(
-        networkDocId,
-        live,
-        changeOf(live, (d) =>
-          putFacility(d, { code: FAC, name: 'Mbezi CTC', district: 'K', region: 'D' }),
-        ),
-      ),
-    ).toBe('ok');
+    putMbezi(live, 'Mbezi CTC');
+    expect(reasonOfChange((d) => d.getMap('settings').set('ltfuDays', 1))).toBe('settings');
+    expect(reasonOfChange((d) => putMbezi(d, 'Evil'))).toBe('overwrite');
+    expect(reasonOfChange((d) => putMbezi(d, 'Mbezi CTC'))).toBe('ok');
   });
 
   it('U30 millions of tiny items are refused by budget before they are read whole', () => {

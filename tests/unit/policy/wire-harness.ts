@@ -5,14 +5,10 @@
  */
 import { expect } from 'vitest';
 import * as Y from 'yjs';
-import { appUpdatePolicy } from '../../../src/app/create-app';
-import { createClinicService } from '../../../src/app/clinic-service';
-import { sequentialIds } from '../../../src/app/ids';
 import { createReplicaHost } from '../../../src/app/replica-host';
 import type { ClinicService, DeviceProfile } from '../../../src/app/views';
 import type { DocId } from '../../../src/crdt/doc-id';
-import type { RemoteUpdateCheck } from '../../../src/crdt/policy/refusal';
-import { DocumentRepository } from '../../../src/crdt/repository';
+import type { DocumentRepository } from '../../../src/crdt/repository';
 import type { CtcId } from '../../../src/domain/types';
 import { createDexieStore, type DexieStore } from '../../../src/storage/dexie-store';
 import {
@@ -25,6 +21,7 @@ import {
   type SyncLogger,
 } from '../../../src/sync';
 import { aminaForm, setupInput, testClock, visitForm } from '../app/harness';
+import { createClinic } from '../app/device';
 
 export const FAC = setupInput.facilityCode;
 
@@ -64,25 +61,8 @@ export async function createVictim(
   const clock = testClock('2026-03-10T09:00:00.000Z');
   const store = createDexieStore({ name: `policy-wire-${++databases}-${Date.now()}`, clock });
   await store.open();
-  const checkRemote: RemoteUpdateCheck | undefined =
-    options.policy === false || process.env.POLICY_OFF === '1'
-      ? undefined
-      : appUpdatePolicy(store, () => repo);
-  const repo: DocumentRepository = new DocumentRepository({
-    store,
-    clock,
-    ...(checkRemote ? { checkRemote } : {}),
-  });
-  const service = createClinicService({
-    repo,
-    store,
-    clock,
-    ids: sequentialIds(name),
-    storage: {
-      usage: () => Promise.resolve({ usageBytes: 0, quotaBytes: 0, persisted: false }),
-      requestPersistence: () => Promise.resolve(false),
-    },
-  });
+  const policy = options.policy !== false && process.env.POLICY_OFF !== '1';
+  const { service, repo } = createClinic({ name, clock, store: () => store, appPolicy: policy });
   const setup = await service.setupDevice({
     ...setupInput,
     ...(options.facilityCode ? { facilityCode: options.facilityCode } : {}),

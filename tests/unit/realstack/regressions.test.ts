@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CtcId, EntryId } from '../../../src/domain/types';
 import { aminaForm, visitForm } from '../app/harness';
 import { problemsAfterHealing, type Saved } from './invariants';
-import { createWorld, type Tab, type World } from './world';
+import { createWorld, type DeviceSpec, type Tab, type World } from './world';
 
 const MBEZI = { code: '01020003', name: 'Mbezi CTC' };
 const TEMEKE = { code: '01020004', name: 'Temeke CTC' };
@@ -34,19 +34,25 @@ async function visit(tab: Tab, ctcId: CtcId, date = '2026-03-10'): Promise<Entry
 const visitIds = async (tab: Tab, ctcId: CtcId): Promise<string[]> =>
   ((await tab.service.getPatient(ctcId))?.visits ?? []).map((v) => v.id).sort();
 
+/** One device (compacting after two updates) with two tabs open, then "Work offline" (sets `world`, which `afterEach` disposes). */
+async function twoTabsWorkingOffline(seed: number) {
+  world = await createWorld({
+    seed,
+    devices: [{ facility: MBEZI, slot: '1' }],
+    compactAfter: 2,
+  });
+  const [device] = world.devices;
+  if (!device) throw new Error('no device');
+  const a = await world.openTab(device);
+  const b = await world.openTab(device);
+  await world.settle();
+  world.setWorkOffline(device, true);
+  return { world, device, a, b };
+}
+
 describe('real stack: tabs of one device (regressions)', () => {
   it('P3 a visit saved in one tab survives another tab compacting the record while their tab link is down (Work offline)', async () => {
-    world = await createWorld({
-      seed: 1,
-      devices: [{ facility: MBEZI, slot: '1' }],
-      compactAfter: 2,
-    });
-    const [device] = world.devices;
-    if (!device) throw new Error('no device');
-    const a = await world.openTab(device);
-    const b = await world.openTab(device);
-    await world.settle();
-    world.setWorkOffline(device, true);
+    const { world, device, a, b } = await twoTabsWorkingOffline(1);
 
     const ctcId = await register(a);
     const inB = await visit(b, ctcId);
@@ -65,17 +71,7 @@ describe('real stack: tabs of one device (regressions)', () => {
   });
 
   it('P3 a register summary written in one tab survives another tab compacting the register (Work offline)', async () => {
-    world = await createWorld({
-      seed: 2,
-      devices: [{ facility: MBEZI, slot: '1' }],
-      compactAfter: 2,
-    });
-    const [device] = world.devices;
-    if (!device) throw new Error('no device');
-    const a = await world.openTab(device);
-    const b = await world.openTab(device);
-    await world.settle();
-    world.setWorkOffline(device, true);
+    const { world, device, a, b } = await twoTabsWorkingOffline(2);
 
     const first = await register(a);
     const second = await register(b);
@@ -92,18 +88,22 @@ describe('real stack: tabs of one device (regressions)', () => {
   });
 });
 
+/** Two devices (Mbezi slot 1, and `second`), no tab open yet (sets `world`, which `afterEach` disposes). */
+async function twoDevices(seed: number, second: DeviceSpec) {
+  world = await createWorld({
+    seed,
+    devices: [{ facility: MBEZI, slot: '1' }, second],
+    compactAfter: 32,
+  });
+  const [d0, d1] = world.devices;
+  if (!d0 || !d1) throw new Error('no devices');
+  return { world, devices: [d0, d1] as const };
+}
+
 describe('real stack: devices and the leading tab (regressions)', () => {
   it('M1 a visit saved in a tab that does not lead reaches other devices, also after reconnecting', async () => {
-    world = await createWorld({
-      seed: 3,
-      devices: [
-        { facility: MBEZI, slot: '1' },
-        { facility: MBEZI, slot: '2' },
-      ],
-      compactAfter: 32,
-    });
-    const [d0, d1] = world.devices;
-    if (!d0 || !d1) throw new Error('no devices');
+    const { world, devices } = await twoDevices(3, { facility: MBEZI, slot: '2' });
+    const [d0, d1] = devices;
     const other = await world.openTab(d1);
     await world.openTab(d0);
     await world.settle();
@@ -121,16 +121,8 @@ describe('real stack: devices and the leading tab (regressions)', () => {
   });
 
   it('H3 a record first written in a tab that does not lead is completed from other devices', async () => {
-    world = await createWorld({
-      seed: 4,
-      devices: [
-        { facility: MBEZI, slot: '1' },
-        { facility: TEMEKE, slot: '1' },
-      ],
-      compactAfter: 32,
-    });
-    const [mbezi, temeke] = world.devices;
-    if (!mbezi || !temeke) throw new Error('no devices');
+    const { world, devices } = await twoDevices(4, { facility: TEMEKE, slot: '1' });
+    const [mbezi, temeke] = devices;
     const registrar = await world.openTab(mbezi);
     await world.openTab(temeke);
     const follower = await world.openTab(temeke);
@@ -150,16 +142,8 @@ describe('real stack: devices and the leading tab (regressions)', () => {
   });
 
   it('M1 a registration saved in a tab that then closes reaches other devices while another tab keeps the register open', async () => {
-    world = await createWorld({
-      seed: 5,
-      devices: [
-        { facility: MBEZI, slot: '1' },
-        { facility: MBEZI, slot: '2' },
-      ],
-      compactAfter: 32,
-    });
-    const [d0, d1] = world.devices;
-    if (!d0 || !d1) throw new Error('no devices');
+    const { world, devices } = await twoDevices(5, { facility: MBEZI, slot: '2' });
+    const [d0, d1] = devices;
     await world.openTab(d0);
     const other = await world.openTab(d1);
     const second = await world.openTab(d0);

@@ -114,6 +114,29 @@ function gatedReplica(net: MemoryNetwork, id: string, limits: Partial<SyncLimits
   };
 }
 
+/** Device A holding `docs` patient documents with one visit each, linked to a raw peer. */
+async function holderAndRawPeer(seed: number, docs: number) {
+  const net = createMemoryNetwork({ seed });
+  const a = createReplica(net, 'dev-a', FAC_A);
+  for (let i = 0; i < docs; i++) writeVisit(a.host, patient(FAC_A, i), `v${i}`);
+  const peer = rawPeer(net, 'peer');
+  net.link('dev-a', 'peer');
+  await net.flush();
+  return { net, a, peer };
+}
+
+/** The raw peer asks for facility A's first `count` patient documents, each from scratch. */
+function askForFirstDocuments(peer: ReturnType<typeof rawPeer>, count: number) {
+  for (let i = 0; i < count; i++) {
+    peer.send({
+      kind: 'sync-step1',
+      docId: patient(FAC_A, i),
+      reply: false,
+      stateVector: new Uint8Array([0]),
+    });
+  }
+}
+
 describe('flow control (§16)', () => {
   it('FC3/FC5/FC10 a receiver that is slow pauses the sender: bounded queue, diffs encoded lazily', async () => {
     const net = createMemoryNetwork({ seed: 5 });
@@ -156,22 +179,10 @@ describe('flow control (§16)', () => {
   });
 
   it('FC3 a sender never has more than the peer window outstanding; credit lets the rest go', async () => {
-    const net = createMemoryNetwork({ seed: 7 });
-    const a = createReplica(net, 'dev-a', FAC_A);
-    for (let i = 0; i < 40; i++) writeVisit(a.host, patient(FAC_A, i), `v${i}`);
-    const peer = rawPeer(net, 'peer');
-    net.link('dev-a', 'peer');
-    await net.flush();
+    const { net, a, peer } = await holderAndRawPeer(7, 40);
     // The peer grants 3 messages, then asks for 10 documents.
     peer.hello({ deviceId: 'a-peer', windowMessages: 3, windowBytes: 1 << 20 });
-    for (let i = 0; i < 10; i++) {
-      peer.send({
-        kind: 'sync-step1',
-        docId: patient(FAC_A, i),
-        reply: false,
-        stateVector: new Uint8Array([0]),
-      });
-    }
+    askForFirstDocuments(peer, 10);
     await net.flush();
     expect(peer.sent('sync-step2')).toHaveLength(3);
     // FC4: a credit for more than was sent is a protocol error.
@@ -181,21 +192,9 @@ describe('flow control (§16)', () => {
   });
 
   it('FC4 credit returned for what was used lets the sender continue', async () => {
-    const net = createMemoryNetwork({ seed: 8 });
-    const a = createReplica(net, 'dev-a', FAC_A);
-    for (let i = 0; i < 10; i++) writeVisit(a.host, patient(FAC_A, i), `v${i}`);
-    const peer = rawPeer(net, 'peer');
-    net.link('dev-a', 'peer');
-    await net.flush();
+    const { net, a, peer } = await holderAndRawPeer(8, 10);
     peer.hello({ deviceId: 'a-peer', windowMessages: 2, windowBytes: 1 << 20 });
-    for (let i = 0; i < 6; i++) {
-      peer.send({
-        kind: 'sync-step1',
-        docId: patient(FAC_A, i),
-        reply: false,
-        stateVector: new Uint8Array([0]),
-      });
-    }
+    askForFirstDocuments(peer, 6);
     await net.flush();
     expect(peer.sent('sync-step2')).toHaveLength(2);
     const used = peer.sent('sync-step2').reduce((sum, m) => sum + encodeMessage(m).length, 0);
