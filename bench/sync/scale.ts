@@ -1,5 +1,5 @@
 /**
- * Scale benchmark (issue 7 point 8; rules Z1–Z20 in docs/protocol-drafts/scale.md): a device
+ * Scale benchmark (issue 7 point 8; rules Z1–Z20 in docs/protocol.md §19): a device
  * holding N patients in 50 registers (every register, and every patient record: a district hub),
  * on the real `DocumentRepository` and the app's replica host, restarted and reconnected to a
  * peer holding the same documents. Storage is the in-memory store (seeding 50,000 documents

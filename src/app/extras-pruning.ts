@@ -11,7 +11,7 @@
  * write), kept in memory and written at most once per `flushAfterMs` and after every run, so
  * using a record costs no write of its own. A record written here in the last `protectWrittenMs`
  * is kept: its write may not have reached a peer yet.
- * Decision record draft: docs/protocol-drafts/scale.md.
+ * Decision record: docs/decisions/0014-pruning-extras.md.
  */
 import { docKind, patientDocId, type DocId } from '../crdt/doc-id';
 import type { DocumentStore } from '../crdt/ports';
@@ -37,7 +37,7 @@ export interface PruningPolicy {
   protectWrittenMs: number;
 }
 
-/** See the decision record draft in docs/protocol-drafts/scale.md for why these numbers. */
+/** See docs/decisions/0014-pruning-extras.md for why these numbers. */
 export const defaultPruningPolicy: PruningPolicy = {
   maxExtras: 2_000,
   protectRecentMs: 30 * 60_000,

@@ -83,7 +83,7 @@ export interface DocInfo {
  * `StorageError`.
  *
  * Storage is shared by every tab of a device, so the stored state vector of a document is always
- * the union of what is stored for it, whichever tab wrote it (D1, D2 in docs/protocol-drafts/tabs.md).
+ * the union of what is stored for it, whichever tab wrote it (D1, D2 in docs/protocol.md §18).
  */
 export interface DocumentStore {
   loadUpdates(docId: DocId): Promise<Uint8Array[]>;

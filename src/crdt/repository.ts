@@ -5,7 +5,7 @@
  * So the live document (what the UI shows and peers receive) never holds a change that is not
  * durable, and a failed write (a full disk) leaves nothing half-written anywhere.
  *
- * Storage is shared by the tabs of a device (docs/protocol-drafts/tabs.md, D1–D20): what
+ * Storage is shared by the tabs of a device (docs/protocol.md §18, D1–D20): what
  * another tab stored is announced by this tab as soon as it reads it (D9), compaction is done
  * by the store over exactly what it holds (D3), and every document of one repository writes
  * under one client id, leased per tab (D16).

@@ -5,8 +5,9 @@
  * device instead owns a block of serials: at setup it is given a slot 1–99, and its serials are
  * the slot (2 digits) followed by its own counter (4 digits, 0001–9999). Slot 7 hands out
  * 070001…079999. Two devices with different slots can never produce the same ID, whatever
- * they do offline. The counter is stored on the device; if it is lost it is rebuilt from the
- * IDs already in the facility register (`recoverLastCounter`).
+ * they do offline. The counter is stored on the device; the next ID is the first serial after it
+ * that no stored record and no register summary claims (`nextFreeCtcId`), so a lost counter never
+ * reuses an ID in use and a planted summary cannot exhaust the block.
  */
 import { err, ok, type Result } from '../lib/result';
 import type { CtcId, FacilityCode, FieldIssue } from './types';
@@ -101,26 +102,6 @@ export function counterFromCtcId(id: CtcId, slot: number): number | undefined {
   const serial = Number(id.slice(8));
   const { first, last } = serialBlock(slot);
   return serial >= first && serial <= last ? serial - slot * (maxCounter + 1) : undefined;
-}
-
-/**
- * The counter to continue from: the stored one, or higher if the register already holds a
- * later ID from this facility and slot (the stored counter was lost or restored from an old
- * backup). Only IDs of `facility` count: another facility's slot 7 is a different block.
- */
-export function recoverLastCounter(
-  storedCounter: number,
-  existingIds: Iterable<CtcId>,
-  facility: FacilityCode,
-  slot: number,
-): number {
-  let highest = Math.max(0, storedCounter);
-  for (const id of existingIds) {
-    if (facilityOfCtcId(id) !== facility) continue;
-    const counter = counterFromCtcId(id, slot);
-    if (counter !== undefined && counter > highest) highest = counter;
-  }
-  return highest;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Tabs of one device (docs/protocol-drafts/tabs.md, D1–D20): every tab is its own
+ * Tabs of one device (docs/protocol.md §18, D1–D20): every tab is its own
  * `DocumentRepository` over the device's one Dexie database (fake-indexeddb: same name, same
  * factory), so tabs share storage but not their open documents.
  */

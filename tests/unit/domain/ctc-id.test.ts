@@ -8,7 +8,7 @@ import {
   nextCtcId,
   parseCtcId,
   parseDeviceSlot,
-  recoverLastCounter,
+  nextFreeCtcId,
   serialBlock,
 } from '../../../src/domain/ctc-id';
 import type { CtcId, FacilityCode } from '../../../src/domain/types';
@@ -161,22 +161,29 @@ describe('nextCtcId', () => {
   });
 });
 
-describe('recovering a lost counter from the register', () => {
+describe('choosing the next serial', () => {
   it('reads the counter of IDs from its own slot only', () => {
     expect(counterFromCtcId('01020100070042' as CtcId, 7)).toBe(42);
     expect(counterFromCtcId('01020100080042' as CtcId, 7)).toBeUndefined();
     expect(counterFromCtcId('01020100070000' as CtcId, 7)).toBeUndefined();
   });
 
-  it('continues after the highest ID this facility and slot already handed out', () => {
-    const register = [issue(3), issue(41), issue(12), issue(500, 8), issue(900, 7, otherFacility)];
-    const last = recoverLastCounter(0, register, facility, 7);
-    expect(last).toBe(41);
-    expect(nextCtcId(facility, 7, last)).toMatchObject({ ok: true, value: { counter: 42 } });
+  it('hands out the first serial after the counter that nothing claims', async () => {
+    const taken = new Set<string>([issue(1), issue(2), issue(4)]);
+    const next = await nextFreeCtcId(facility, 7, 0, (id) => taken.has(id));
+    expect(next).toMatchObject({ ok: true, value: { ctcId: issue(3), counter: 3 } });
   });
 
-  it('keeps the stored counter when it is ahead of the register (IDs not yet synced back)', () => {
-    expect(recoverLastCounter(60, [issue(41)], facility, 7)).toBe(60);
-    expect(recoverLastCounter(0, [], facility, 7)).toBe(0);
+  it('is not exhausted by one summary planted at the top of the block', async () => {
+    const taken = new Set<string>([issue(9999)]);
+    const next = await nextFreeCtcId(facility, 7, 41, (id) => taken.has(id));
+    expect(next).toMatchObject({ ok: true, value: { counter: 42 } });
+  });
+
+  it('says serials-exhausted once every serial after the counter is taken', async () => {
+    expect(await nextFreeCtcId(facility, 7, 9998, () => true)).toEqual({
+      ok: false,
+      error: 'serials-exhausted',
+    });
   });
 });
