@@ -14,7 +14,6 @@ import {
 import type { CtcId, FacilityCode } from '../../../src/domain/types';
 
 const facility = '01020100' as FacilityCode;
-const otherFacility = '01020200' as FacilityCode;
 /** Fixed so a failure reproduces; fast-check prints the seed and path with any counterexample. */
 const seed = 20250615;
 
