@@ -16,7 +16,7 @@ const NAME = 'Kilimanjaro CTC network';
 const SECRET = 'q7Yt2mV9xR4pL8sK3nB6wE1z';
 
 describe('network keys for signaling', () => {
-  it('K1 the same name and secret give the same topic on every device, and each can read the other', async () => {
+  it('webrtc-keys 1: the same name and secret give the same topic on every device, and each can read the other', async () => {
     const one = await keys(NAME, SECRET);
     const two = await keys(NAME, SECRET);
     expect(one.topic).toBe(two.topic);
@@ -27,7 +27,7 @@ describe('network keys for signaling', () => {
     });
   });
 
-  it('K2 the topic is an opaque hash that reveals neither the name nor the secret', async () => {
+  it('webrtc-keys 2: the topic is an opaque hash that reveals neither the name nor the secret', async () => {
     const { topic } = await keys(NAME, SECRET);
     expect(topic).toMatch(/^[0-9a-f]{64}$/);
     for (const word of ['Kilimanjaro', 'kilimanjaro', 'CTC', 'network', SECRET]) {
@@ -41,7 +41,7 @@ describe('network keys for signaling', () => {
     expect(atob(sealed)).not.toContain('000001');
   });
 
-  it('K3 another secret or another name gives another topic, and its payloads do not open — as an error value, not a throw', async () => {
+  it('webrtc-keys 3: another secret or another name gives another topic, and its payloads do not open — as an error value, not a throw', async () => {
     const ours = await keys(NAME, SECRET);
     const otherSecret = await keys(NAME, `${SECRET}x`);
     const otherName = await keys(`${NAME} 2`, SECRET);
@@ -57,7 +57,7 @@ describe('network keys for signaling', () => {
     });
   });
 
-  it('K4 tampered, truncated or non-string payloads are refused cleanly', async () => {
+  it('webrtc-keys 4: tampered, truncated or non-string payloads are refused cleanly', async () => {
     const ours = await keys(NAME, SECRET);
     const sealed = await sealJson(ours, { type: 'signal', n: 1 });
     const bytes = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
@@ -69,14 +69,14 @@ describe('network keys for signaling', () => {
     }
   });
 
-  it('K5 every payload has a fresh IV: sealing the same message twice gives different ciphertext', async () => {
+  it('webrtc-keys 5: every payload has a fresh IV: sealing the same message twice gives different ciphertext', async () => {
     const ours = await keys(NAME, SECRET);
     const a = await sealJson(ours, { same: true });
     const b = await sealJson(ours, { same: true });
     expect(a).not.toBe(b);
   });
 
-  it('K6 an empty name or secret is an error as data', async () => {
+  it('webrtc-keys 6: an empty name or secret is an error as data', async () => {
     expect(await deriveNetworkKeys('', '')).toEqual({
       ok: false,
       error: [

@@ -107,7 +107,7 @@ async function rogue(url: string): Promise<WebSocket> {
 }
 
 describe('signaling client', () => {
-  it('C1 subscribes under the derived topic and peers of one network hear each other announce', async () => {
+  it('signaling-client 1: subscribes under the derived topic and peers of one network hear each other announce', async () => {
     const { url } = await startServer();
     const k = await keys();
     const a = probe(url, k, 'peer-a');
@@ -125,7 +125,7 @@ describe('signaling client', () => {
     expect(a.warnings).toEqual([]);
   });
 
-  it('C2 a signal reaches only the peer it is addressed to, in order', async () => {
+  it('signaling-client 2: a signal reaches only the peer it is addressed to, in order', async () => {
     const { url } = await startServer();
     const k = await keys();
     const [a, b, c] = ['peer-a', 'peer-b', 'peer-c'].map((id) => probe(url, k, id)) as [
@@ -146,7 +146,7 @@ describe('signaling client', () => {
     expect(b.client.dropped()['not-for-us']).toBeGreaterThanOrEqual(1);
   });
 
-  it('C3 a signal forged with our own id as sender, or with a bad shape, is dropped and logged', async () => {
+  it('signaling-client 3: a signal forged with our own id as sender, or with a bad shape, is dropped and logged', async () => {
     const { url } = await startServer();
     const k = await keys();
     const b = probe(url, k, 'peer-b');
@@ -172,7 +172,7 @@ describe('signaling client', () => {
     );
   });
 
-  it('C4 a device with the wrong secret neither hears the network nor can speak to it', async () => {
+  it('signaling-client 4: a device with the wrong secret neither hears the network nor can speak to it', async () => {
     const { url } = await startServer();
     const right = await keys();
     const wrong = await keys('a different secret');
@@ -206,7 +206,7 @@ describe('signaling client', () => {
     expect(a.warnings).toContain('signaling_drop:undecryptable');
   });
 
-  it('C5 backs off exponentially with jitter while the server is down, and reconnects on demand', async () => {
+  it('signaling-client 5: backs off exponentially with jitter while the server is down, and reconnects on demand', async () => {
     const { port, server } = await startServer();
     await server.close();
     servers.length = 0;
@@ -242,7 +242,7 @@ describe('signaling client', () => {
     );
   });
 
-  it('C6 does not try while the device is offline, and connects when it comes online', async () => {
+  it('signaling-client 6: does not try while the device is offline, and connects when it comes online', async () => {
     const { url } = await startServer();
     let isOnline = false;
     const listeners = new Set<(online: boolean) => void>();
@@ -271,7 +271,7 @@ describe('signaling client', () => {
     expect(sockets).toBe(1);
   });
 
-  it('C7 pings keep a quiet socket alive; a server that never answers is dropped and retried', async () => {
+  it('signaling-client 7: pings keep a quiet socket alive; a server that never answers is dropped and retried', async () => {
     const { url } = await startServer();
     const a = probe(url, await keys(), 'peer-a', { pingIntervalMs: 50, silenceTimeoutMs: 200 });
     let opened = 0;
