@@ -8,11 +8,11 @@ import type { Channel, PeerId, SyncLogger } from '../../src/sync/ports';
 import { MAX_FRAME_BYTES } from '../../src/sync/limits';
 import type { DataChannelPipe } from '../../src/sync/webrtc/data-channel';
 import { deriveNetworkKeys, sealJson } from '../../src/sync/webrtc/network-keys';
-import {
-  createWebRtcTransport,
-  type WebRtcTransport,
-  type WebRtcTransportOptions,
-} from '../../src/sync/webrtc/webrtc-transport';
+import type {
+  WebRtcTransport,
+  WebRtcTransportOptions,
+} from '../../src/sync/webrtc/transport-options';
+import { createWebRtcTransport } from '../../src/sync/webrtc/webrtc-transport';
 import { runTransportConformance, type TransportPair } from '../unit/sync/transport-conformance';
 import { FAC_A, patient, sortedVisits, writeVisit } from '../unit/sync/harness';
 import { createSyncEngine } from '../../src/sync/engine';

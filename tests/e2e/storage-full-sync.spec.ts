@@ -4,10 +4,11 @@
  * resumes by itself. Two browser contexts (two devices) over a real RTCPeerConnection.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { SignalingServer } from '../../signaling/server';
 import { en } from '../../src/ui/i18n/en';
 import { zaituni } from './data';
+import { fillTheDisk, freeTheDisk } from './disk';
 import { Device, facilityDevice, startSignaling } from './peers/devices';
 
 let signaling: { server: SignalingServer; url: string };
@@ -29,30 +30,6 @@ test.afterEach(async () => {
     await device.close();
   }
 });
-
-/** From now on every `add`/`put` on any object store throws as a full disk does. */
-async function fillTheDisk(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const proto = IDBObjectStore.prototype;
-    const original = {
-      add: Object.getOwnPropertyDescriptor(proto, 'add'),
-      put: Object.getOwnPropertyDescriptor(proto, 'put'),
-    };
-    const refuse = () => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    };
-    proto.add = refuse;
-    proto.put = refuse;
-    (window as unknown as { __freeTheDisk: () => void }).__freeTheDisk = () => {
-      for (const [name, descriptor] of Object.entries(original))
-        if (descriptor) Object.defineProperty(proto, name, descriptor);
-    };
-  });
-}
-
-async function freeTheDisk(page: Page): Promise<void> {
-  await page.evaluate(() => (window as unknown as { __freeTheDisk: () => void }).__freeTheDisk());
-}
 
 test('W11–W12: a device that fills up during sync says so, and catches up once space is freed', async ({
   browser,

@@ -6,32 +6,8 @@
 import type { Page } from '@playwright/test';
 import { firstCtcId, firstCtcIdGrouped, zaituni } from './data';
 import { en } from '../../src/ui/i18n/en';
+import { fillTheDisk, freeTheDisk } from './disk';
 import { expect, test } from './fixtures';
-
-/** From now on every `add`/`put` on any object store throws as a full disk does. */
-async function fillTheDisk(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const proto = IDBObjectStore.prototype;
-    // Descriptors, not the methods themselves: they go back exactly as they were.
-    const original = {
-      add: Object.getOwnPropertyDescriptor(proto, 'add'),
-      put: Object.getOwnPropertyDescriptor(proto, 'put'),
-    };
-    const refuse = () => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    };
-    proto.add = refuse;
-    proto.put = refuse;
-    (window as unknown as { __freeTheDisk: () => void }).__freeTheDisk = () => {
-      for (const [name, descriptor] of Object.entries(original))
-        if (descriptor) Object.defineProperty(proto, name, descriptor);
-    };
-  });
-}
-
-async function freeTheDisk(page: Page): Promise<void> {
-  await page.evaluate(() => (window as unknown as { __freeTheDisk: () => void }).__freeTheDisk());
-}
 
 async function expectRegistrationFormStillHolds(page: Page) {
   const form = page.getByTestId('screen-register');

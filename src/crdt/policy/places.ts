@@ -15,6 +15,18 @@ export type Place =
   | { type: 'gc' }
   | { type: 'value'; root: string; outer: string | null; key: string | null; deep?: true };
 
+/** The place of a value kept in the type that lives at `outer`, under `key`. */
+function inside(outer: Place, key: string | null): Place {
+  if (outer.type === 'gc') return outer;
+  return {
+    type: 'value',
+    root: outer.root,
+    outer: outer.key,
+    key,
+    ...(outer.outer !== null || outer.deep ? { deep: true as const } : {}),
+  };
+}
+
 type Found =
   | { in: 'update'; struct: ScannedStruct; index: number }
   | { in: 'live'; struct: Y.Item | Y.GC }
@@ -83,15 +95,7 @@ export function createPlaceResolver(live: Y.Doc, structs: readonly ScannedStruct
     if (holder === null) {
       return { type: 'value', root: Y.findRootTypeKey(parent), outer: null, key: item.parentSub };
     }
-    const outer = placeOfLive(holder);
-    if (outer.type === 'gc') return outer;
-    return {
-      type: 'value',
-      root: outer.root,
-      outer: outer.key,
-      key: item.parentSub,
-      ...(outer.outer !== null || outer.deep ? { deep: true as const } : {}),
-    };
+    return inside(placeOfLive(holder), item.parentSub);
   }
 
   function placeOfFound(found: NonNullable<Found>): Place | undefined {
@@ -128,15 +132,7 @@ export function createPlaceResolver(live: Y.Doc, structs: readonly ScannedStruct
       if (holder.in === 'live' && !(holder.struct instanceof Y.Item)) return { type: 'gc' };
       if (!isType) return undefined;
       const outer = placeOfFound(holder);
-      if (!outer) return undefined;
-      if (outer.type === 'gc') return outer;
-      return {
-        type: 'value',
-        root: outer.root,
-        outer: outer.key,
-        key: struct.parentSub,
-        ...(outer.outer !== null || outer.deep ? { deep: true as const } : {}),
-      };
+      return outer && inside(outer, struct.parentSub);
     }
     // No parent written: Yjs takes it from the left neighbour (origin), else the right one; if
     // either neighbour is garbage-collected the struct is garbage-collected too.

@@ -30,10 +30,7 @@ export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateChec
     const facilities = new Set<string>();
     if (facility !== undefined) {
       const network = await deps.networkDoc();
-      // Read the raw map: a root type only loaded from storage is not a Y.Map yet.
-      const map = network.share.get('facilities') as
-        { _map: Map<string, { deleted: boolean }> } | undefined;
-      for (const [code, item] of map?._map ?? []) if (!item.deleted) facilities.add(code);
+      for (const code of network.getMap('facilities').keys()) facilities.add(code);
     }
     const context: PolicyContext = { facilities };
     if (facility !== undefined && !device) device = await deps.device();

@@ -7,7 +7,7 @@ export type {
   WebRtcStatus,
   WebRtcTransport,
   WebRtcTransportOptions,
-} from './webrtc-transport';
+} from './transport-options';
 export { defaultBufferLimits, SEND_OVERFLOW } from './data-channel';
 export type { BufferLimits } from './data-channel';
 export { browserOnlineSource } from './signaling-client';

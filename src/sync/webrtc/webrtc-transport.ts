@@ -39,15 +39,6 @@ import {
 } from './transport-options';
 import { parseSignal, type Signal } from './signals';
 
-export type {
-  WebRtcOptionIssue,
-  WebRtcPeerState,
-  WebRtcPeerStatus,
-  WebRtcStatus,
-  WebRtcTransport,
-  WebRtcTransportOptions,
-} from './transport-options';
-
 /** A connection that was open at least this long resets the retry backoff when it ends. */
 const STABLE_MS = 30_000;
 /** Closed peers stay visible in status this long. */

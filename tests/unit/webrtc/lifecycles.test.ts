@@ -11,11 +11,11 @@ import {
   type OnlineSource,
   type SignalingAnnounce,
 } from '../../../src/sync/webrtc/signaling-client';
-import {
-  createWebRtcTransport,
-  type WebRtcTransport,
-  type WebRtcTransportOptions,
-} from '../../../src/sync/webrtc/webrtc-transport';
+import type {
+  WebRtcTransport,
+  WebRtcTransportOptions,
+} from '../../../src/sync/webrtc/transport-options';
+import { createWebRtcTransport } from '../../../src/sync/webrtc/webrtc-transport';
 import { manualTimers } from '../sync/harness';
 import {
   FakeSocket,
