@@ -28,6 +28,12 @@ export interface Channel {
    * once on a transport with no queue of its own, and when the channel is closed.
    */
   writable(): Promise<void>;
+  /**
+   * A7 (auth): bytes both ends of this one connection compute alike and that a relaying party
+   * cannot make equal on its two legs (for WebRTC, a hash of both DTLS fingerprints). Peer
+   * authentication signs over it, so a proof is good for this connection only.
+   */
+  readonly binding?: Uint8Array;
 }
 
 /**
