@@ -7,6 +7,7 @@ import { isDocId, type DocId } from '../crdt/doc-id';
 import { err, ok, type Result } from '../lib/result';
 import { CloseReason } from './reasons';
 import { ReadError, Reader } from './reader';
+import { MAX_AUTH_MESSAGE_BYTES } from './auth/auth-codec';
 import {
   CHUNK_PAYLOAD_BYTES,
   FINGERPRINT_BYTES,
@@ -20,6 +21,8 @@ export const MessageKind = {
   interest: 0x02,
   reconcile: 0x03,
   credit: 0x04,
+  /** A2 (auth.md): a peer-authentication challenge or proof, before the hello. */
+  auth: 0x05,
   syncStep1: 0x10,
   syncStep2: 0x11,
   update: 0x12,
@@ -64,6 +67,8 @@ export type Message =
   | { kind: 'interest'; added: DocId[] }
   | { kind: 'reconcile'; ranges: WireRange[] }
   | { kind: 'credit'; messages: number; bytes: number }
+  /** A2: the auth exchange's own bytes (auth-codec.ts), opaque to this layer. */
+  | { kind: 'auth'; payload: Uint8Array }
   | { kind: 'sync-step1'; docId: DocId; stateVector: Uint8Array; reply: boolean }
   | { kind: 'sync-step2'; docId: DocId; update: Uint8Array }
   | { kind: 'update'; docId: DocId; update: Uint8Array }
@@ -154,6 +159,10 @@ export function encodeMessage(message: Message): Uint8Array {
       encoding.writeUint8(e, MessageKind.credit);
       encoding.writeVarUint(e, message.messages);
       encoding.writeVarUint(e, message.bytes);
+      break;
+    case 'auth':
+      encoding.writeUint8(e, MessageKind.auth);
+      encoding.writeVarUint8Array(e, message.payload);
       break;
     case 'sync-step1':
       encoding.writeUint8(e, MessageKind.syncStep1);
@@ -406,6 +415,8 @@ function readMessageBody(r: Reader, kind: number, bounds: DecodeBounds): Message
       return { kind: 'reconcile', ranges: readRanges(r, bounds.maxRanges) };
     case MessageKind.credit:
       return { kind: 'credit', messages: r.varUint(), bytes: r.varUint() };
+    case MessageKind.auth:
+      return { kind: 'auth', payload: r.varBytes(MAX_AUTH_MESSAGE_BYTES) };
     case MessageKind.syncStep1: {
       const docId = readDocId(r);
       const flags = r.u8();

@@ -20,6 +20,8 @@ import {
   type Transport,
 } from './ports';
 import { CloseReason } from './reasons';
+import { createNonceRegistry } from './auth/handshake';
+import type { SyncAuth } from './auth/session-auth';
 import { ItemSet, type Item } from './reconcile';
 import { EMPTY_STATE_VECTOR, Session, type SessionContext, type Traffic } from './session';
 import {
@@ -43,6 +45,12 @@ export interface SyncEngineOptions {
   /** Session nonces; inject a seeded one for deterministic tests. */
   random?: Random;
   limits?: Partial<SyncLimits>;
+  /**
+   * A15: peers must prove they hold an enrolled device key before anything is exchanged, and
+   * roles decide what each may read and write. Without it (tests of the engine alone) every
+   * peer is trusted as before.
+   */
+  auth?: SyncAuth;
 }
 
 export const RequestError = {
@@ -79,6 +87,11 @@ export interface SyncEngine {
   digestStats(): DigestStats;
   /** Resolves once every message received so far has been handled. */
   whenIdle(): Promise<void>;
+  /**
+   * A22: the membership changed (e.g. a device was revoked): sessions of peers that are no
+   * longer enrolled end at once.
+   */
+  membershipChanged(): void;
   /** Closes every session; the engine stays usable for tests that inspect it afterwards. */
   stop(): void;
 }
@@ -155,10 +168,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return hash;
   }
 
-  async function itemsFor(policy: InterestPolicy): Promise<ItemSet> {
+  async function itemsFor(
+    policy: InterestPolicy,
+    mayRead: (docId: DocId) => boolean,
+  ): Promise<ItemSet> {
     const items: Item[] = [];
     for (const docId of host.holdings()) {
-      if (wants(policy, docId)) items.push({ docId, hash: await digestOf(docId) });
+      if (wants(policy, docId) && mayRead(docId)) {
+        items.push({ docId, hash: await digestOf(docId) });
+      }
     }
     return new ItemSet(items);
   }
@@ -184,10 +202,29 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return session.remote ? peers.get(session.remote.deviceId) : undefined;
   }
 
+  /** A23: sessions whose peer has not proved who it is yet; they replace nothing. */
+  const authenticating = new Set<Session>();
+
+  /** A23: an authenticated session takes its peer's place, unless another device holds it. */
+  function adoptAuthenticated(session: Session): boolean {
+    authenticating.delete(session);
+    const previous = sessions.get(session.peerId);
+    if (previous && previous !== session && !previous.isClosed) {
+      if (previous.remote && previous.remote.deviceId !== session.remote?.deviceId) {
+        session.close(CloseReason.authIdentityMismatch, 'another device holds this connection');
+        return false;
+      }
+      previous.close(CloseReason.replaced, 'new connection from the same peer');
+    }
+    sessions.set(session.peerId, session);
+    return true;
+  }
+
   const events: SessionContext['events'] = {
     opened(session) {
       const remote = session.remote;
       if (!remote) return;
+      if (options.auth && !adoptAuthenticated(session)) return;
       let record = peers.get(remote.deviceId);
       if (!record) {
         record = {
@@ -217,6 +254,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       statusChanged();
     },
     closed(session, reason) {
+      authenticating.delete(session);
       if (sessions.get(session.peerId) === session) sessions.delete(session.peerId);
       for (const key of Object.keys(closedTraffic) as (keyof Traffic)[]) {
         closedTraffic[key] += session.traffic[key];
@@ -288,6 +326,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     itemsFor,
     isRequested: (docId) => requests.has(docId),
     events,
+    ...(options.auth ? { auth: { config: options.auth, nonces: createNonceRegistry() } } : {}),
   };
 
   function accept(peerId: PeerId, channel: Channel): void {
@@ -295,7 +334,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       channel.close(CloseReason.stopped);
       return;
     }
-    // S7: one session per peer pair; a new connection replaces the old one.
+    // S7: one session per peer pair; a new connection replaces the old one. A23: with auth, only
+    // once it has proved to be the same device (see `opened`), so a spoofed id replaces nothing.
+    if (options.auth) {
+      const session = new Session(peerId, channel, ctx, Math.floor(random.next() * 2 ** 32));
+      authenticating.add(session);
+      session.start();
+      return;
+    }
     sessions.get(peerId)?.close(CloseReason.replaced, 'new connection from the same peer');
     // H3: documents this device no longer holds (pruned) leave the extras its next hello names.
     const held = host.holdings();
@@ -443,9 +489,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     async whenIdle() {
       await Promise.all([...sessions.values()].map((s) => s.idle()));
     },
+    membershipChanged() {
+      for (const session of [...sessions.values(), ...authenticating]) session.recheckMember();
+    },
     stop() {
       stopped = true;
-      for (const session of [...sessions.values()])
+      for (const session of [...sessions.values(), ...authenticating])
         session.close(CloseReason.stopped, 'engine stopped');
       for (const detach of detachers.splice(0)) detach();
       for (const [docId, list] of requests) {

@@ -9,7 +9,7 @@ import type { Message } from './codec';
 
 /** FC2: the kinds that do not count against the window: they define or return it, or end it. */
 export function isCredited(kind: Message['kind']): boolean {
-  return kind !== 'hello' && kind !== 'credit' && kind !== 'close';
+  return kind !== 'hello' && kind !== 'auth' && kind !== 'credit' && kind !== 'close';
 }
 
 /** The sender's view of the peer's window (FC3, FC4). */

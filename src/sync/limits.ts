@@ -1,7 +1,10 @@
 /** Wire constants and bounds (docs/protocol.md §1, §5, §8). Changing one is a protocol change. */
 
-/** F1: 2 since the hello carries clock and receive window and the credit message exists (§16). */
-export const PROTOCOL_VERSION = 2;
+/**
+ * F1: 2 since the hello carries clock and receive window and the credit message exists (§16);
+ * 3 since peers authenticate with the auth message before the hello (auth.md).
+ */
+export const PROTOCOL_VERSION = 3;
 
 /** F3: no frame exceeds this, because some browsers silently drop larger data-channel messages. */
 export const MAX_FRAME_BYTES = 16 * 1024;

@@ -29,6 +29,26 @@ export const CloseReason = {
   handshakeTimeout: 'handshake-timeout',
   /** E7: a host call failed (e.g. storage unavailable); only this session ends. */
   hostError: 'host-error',
+  /** A16: auth is on but the transport gave the channel no binding to sign over. */
+  authUnbound: 'auth-unbound',
+  /** A4 (auth.md): an auth message that does not decode strictly. */
+  authMalformed: 'auth-malformed',
+  /** A3: an auth message out of order. */
+  authUnexpected: 'auth-unexpected',
+  /** A9: the peer's device is not enrolled in the network. */
+  authUnenrolled: 'auth-unenrolled',
+  /** A10, A22: the peer's device is revoked. */
+  authRevoked: 'auth-revoked',
+  /** A11: the peer's device id is enrolled with another key. */
+  authKeyMismatch: 'auth-key-mismatch',
+  /** A12: the peer's proof does not verify for this session. */
+  authBadProof: 'auth-bad-proof',
+  /** A8: the peer's challenge reuses a nonce. */
+  authReplayed: 'auth-replayed',
+  /** A13: the peer's enrolment has expired. */
+  authExpired: 'auth-expired',
+  /** A18–A19: the hello names another device, facility or role than the one that proved itself. */
+  authIdentityMismatch: 'auth-identity-mismatch',
   /** The local engine stopped. */
   stopped: 'stopped',
   /** The transport closed the channel (link lost, peer left). */

@@ -23,9 +23,14 @@ import { isAllSkip, openingRanges, respond, type ItemSet } from './reconcile';
 import { TokenBucket } from './token-bucket';
 import { Asks } from './asks';
 import { validateUpdate } from './validate-update';
+import type { Member } from '../crdt/trust/types';
+import { AuthCloseReason, type AuthRefusal } from './auth/handshake';
+import { PeerAuth, type PeerAuthContext } from './auth/peer-auth';
 
 /** The Yjs encoding of an empty state vector. */
 export const EMPTY_STATE_VECTOR = new Uint8Array([0]);
+/** The Yjs encoding of an update with no structs and no deletes. */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 export interface RemotePeer {
   deviceId: string;
@@ -35,6 +40,8 @@ export interface RemotePeer {
   policy: InterestPolicy & { extras: Set<DocId> };
   /** K2: the peer's clock minus ours when its hello arrived, in milliseconds. */
   clockOffsetMs: number;
+  /** A15: the membership entry the peer proved to hold (absent on an engine without auth). */
+  member?: Member;
 }
 
 /** What a session needs from its engine. */
@@ -49,10 +56,12 @@ export interface SessionContext {
   /** F8: chunk-assembly memory shared by every session of the engine. */
   assemblyBudget: AssemblyBudget;
   localPolicy(): InterestPolicy;
-  /** Our held docs that `policy` wants, with digests (R3). */
-  itemsFor(policy: InterestPolicy): Promise<ItemSet>;
+  /** Our held docs that `policy` wants and `mayRead` lets the peer read, with digests (R3). */
+  itemsFor(policy: InterestPolicy, mayRead: (docId: DocId) => boolean): Promise<ItemSet>;
   isRequested(docId: DocId): boolean;
   events: SessionEvents;
+  /** A15: when set, the peer must authenticate before anything else is sent or accepted. */
+  auth?: PeerAuthContext;
 }
 
 export interface SessionEvents {
@@ -74,7 +83,13 @@ export interface Traffic {
 }
 
 /** `awaiting-extras`: the hello came, the rest of its extras (H2) are still arriving. */
-type State = 'awaiting-hello' | 'awaiting-extras' | 'open' | 'closed';
+type State =
+  | 'awaiting-auth-challenge'
+  | 'awaiting-auth-proof'
+  | 'awaiting-hello'
+  | 'awaiting-extras'
+  | 'open'
+  | 'closed';
 
 export class Session {
   readonly traffic: Traffic = { framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0 };
@@ -110,6 +125,8 @@ export class Session {
   private readonly requestBucket: TokenBucket;
   private step1Bucket: TokenBucket;
   private handshakeTimer: unknown;
+  /** A15: set when auth is on; who the peer proved to be and what its role allows. */
+  private peerAuth: PeerAuth | undefined;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -182,6 +199,19 @@ export class Session {
       () => this.close(CloseReason.handshakeTimeout, 'no hello'),
       this.ctx.limits.handshakeTimeoutMs,
     );
+    const auth = this.ctx.auth;
+    if (!auth) return this.sendHello();
+    // A16: with auth, nothing but the challenge goes out until the peer has proved who it is.
+    if (!this.channel.binding) {
+      return this.close(CloseReason.authUnbound, 'the transport gives no channel binding');
+    }
+    this.peerAuth = new PeerAuth(auth, this.channel.binding);
+    this.state = 'awaiting-auth-challenge';
+    this.outbox.sendNow({ kind: 'auth', payload: this.peerAuth.challenge() });
+  }
+
+  /** S2, K1, FC1: the hello, and the extras that did not fit in it. */
+  private sendHello(): void {
     const local = this.ctx.localPolicy();
     const extras = [...local.extras].sort();
     const batch = this.ctx.limits.maxIdsPerMessage;
@@ -215,9 +245,20 @@ export class Session {
     this.channel.close(reason);
   }
 
+  /** A20: whether the peer's role lets it receive a doc (always, on an engine without auth). */
+  mayRead(docId: DocId): boolean {
+    return !this.peerAuth || this.peerAuth.mayRead(docId);
+  }
+
+  /** The authenticated peer's membership entry (undefined without auth or before the proof). */
+  get member(): Member | undefined {
+    return this.peerAuth?.member;
+  }
+
   /** M1: forwards a change to a doc the peer wants (engine → peer). */
   forward(docId: DocId, update: Uint8Array): boolean {
     if (this.state !== 'open' || !this.remote || !wants(this.remote.policy, docId)) return false;
+    if (!this.mayRead(docId)) return false;
     this.send({ kind: 'update', docId, update });
     return true;
   }
@@ -243,7 +284,7 @@ export class Session {
 
   /** Whether the peer would want a doc (for pending-to-send accounting). */
   wantsDoc(docId: DocId): boolean {
-    return this.remote !== undefined && wants(this.remote.policy, docId);
+    return this.remote !== undefined && wants(this.remote.policy, docId) && this.mayRead(docId);
   }
 
   /** Queues a message (or a producer of one, FC10) behind everything queued before it. */
@@ -279,6 +320,12 @@ export class Session {
    * diffs, and a peer that asks without granting credit costs no more.
    */
   private sendDiff(docId: DocId, stateVector: Uint8Array, early = false): void {
+    if (this.peerAuth?.selfReadOnly) {
+      // A21: a read-only device authors nothing, so it has nothing of its own to offer; sending
+      // what it received from others would only be refused (peers cannot tell it from a write).
+      this.send({ kind: 'sync-step2', docId, update: EMPTY_UPDATE });
+      return;
+    }
     if (early && this.earlyDiffs < this.ctx.limits.diffReadAhead) {
       this.earlyDiffs++;
       const update = this.ctx.host.encodeDiff(docId, stateVector);
@@ -295,6 +342,10 @@ export class Session {
       docId,
       update: await this.ctx.host.encodeDiff(docId, stateVector),
     }));
+  }
+
+  private get authenticating(): boolean {
+    return this.state === 'awaiting-auth-challenge' || this.state === 'awaiting-auth-proof';
   }
 
   private receiveFrame(frame: Uint8Array): void {
@@ -315,6 +366,12 @@ export class Session {
     const message = decodeMessage(bytes, this.ctx.limits);
     if (!message.ok) return this.close(message.error.reason, message.error.detail);
     const handled = message.value;
+    if (handled.kind === 'close' && this.authenticating) {
+      // A14: a refusal's reason is read at once, before the transport's own close can win (no
+      // data can be queued before it: nothing is accepted until the peer is authenticated).
+      void this.handleSafely(handled);
+      return;
+    }
     if (handled.kind === 'credit') {
       // FC4: credit is acted on at once, never queued behind the messages it makes room for.
       if (!this.sendWindow.release(handled.messages, handled.bytes)) {
@@ -365,6 +422,17 @@ export class Session {
       this.channel.close(CloseReason.peerClosed);
       return;
     }
+    if (this.authenticating) {
+      if (message.kind !== 'auth') {
+        return this.close(CloseReason.unexpectedMessage, `${message.kind} before auth`);
+      }
+      return this.state === 'awaiting-auth-challenge'
+        ? this.onAuthChallenge(message.payload)
+        : this.onAuthProof(message.payload);
+    }
+    if (message.kind === 'auth') {
+      return this.close(CloseReason.unexpectedMessage, 'auth after the peer authenticated');
+    }
     if (this.state === 'awaiting-hello') {
       if (message.kind !== 'hello') {
         return this.close(CloseReason.unexpectedMessage, `${message.kind} before hello`);
@@ -398,10 +466,49 @@ export class Session {
     }
   }
 
+  /** A16–A17: the peer's claim is checked against the membership, then we prove ourselves. */
+  private async onAuthChallenge(payload: Uint8Array): Promise<void> {
+    const proof = await (this.peerAuth as PeerAuth).onChallenge(payload);
+    if (this.state === 'closed') return;
+    if (!proof.ok) return this.refuseAuth(proof.error);
+    this.state = 'awaiting-auth-proof';
+    this.outbox.sendNow({ kind: 'auth', payload: proof.value });
+  }
+
+  /** A17: once the peer's proof verifies, and only then, our hello (with our holdings) goes. */
+  private async onAuthProof(payload: Uint8Array): Promise<void> {
+    const peer = await (this.peerAuth as PeerAuth).onProof(payload);
+    if (this.state === 'closed') return;
+    if (!peer.ok) return this.refuseAuth(peer.error);
+    this.state = 'awaiting-hello';
+    this.sendHello();
+  }
+
+  private refuseAuth(refusal: AuthRefusal): void {
+    this.ctx.logger.log('warn', 'sync.auth-refused', {
+      peer: this.peerId,
+      reason: refusal.type,
+      detail: refusal.detail,
+    });
+    this.close(AuthCloseReason[refusal.type] as CloseReason, refusal.detail);
+  }
+
+  /**
+   * A22: a membership change (a revocation, a role change) ends the session of a peer that is no
+   * longer enrolled as it proved to be. Returns whether the session was closed.
+   */
+  recheckMember(): boolean {
+    if (!this.peerAuth || this.state === 'closed' || this.peerAuth.stillEnrolled()) return false;
+    this.close(CloseReason.authRevoked, 'the peer is no longer enrolled');
+    return true;
+  }
+
   private async onHello(hello: Hello): Promise<void> {
-    if (hello.deviceId === this.ctx.deviceId && hello.nonce === this.nonce) {
+    if (!this.ctx.auth && hello.deviceId === this.ctx.deviceId && hello.nonce === this.nonce) {
       return this.close(CloseReason.selfConnection, 'connected to itself');
     }
+    const mismatch = this.peerAuth?.helloMismatch(hello);
+    if (mismatch) return this.close(CloseReason.authIdentityMismatch, mismatch);
     this.ctx.timers.clearTimeout(this.handshakeTimer);
     this.remote = {
       deviceId: hello.deviceId,
@@ -409,6 +516,7 @@ export class Session {
       relay: hello.relay,
       policy: { relay: hello.relay, facility: hello.facility, extras: new Set() },
       clockOffsetMs: hello.clockMs - this.ctx.clock.now(),
+      ...(this.peerAuth?.member ? { member: this.peerAuth.member } : {}),
     };
     this.remoteNonce = hello.nonce;
     this.keepHeldExtras(hello.extras);
@@ -455,7 +563,9 @@ export class Session {
 
   private async itemSet(): Promise<ItemSet> {
     if (!this.items) {
-      this.items = await this.ctx.itemsFor((this.remote as RemotePeer).policy);
+      this.items = await this.ctx.itemsFor((this.remote as RemotePeer).policy, (docId) =>
+        this.mayRead(docId),
+      );
       // Q3: a legitimate peer asks at most about twice per shared doc in reconciliation.
       this.step1Bucket = new TokenBucket(
         this.ctx.limits.requestBurst + 2 * this.items.size,
@@ -491,9 +601,11 @@ export class Session {
       if (!wants(local, docId)) return this.close(CloseReason.unwantedDoc, `listed ${docId}`);
     }
     // FC9: asks go out a bounded number at a time; FC10: full states are encoded when sent.
+    // A21: a read-only peer authors nothing, so a doc only it holds is not asked for.
+    const fromReadOnly = this.peerAuth?.peerReadOnly ?? false;
     for (const docId of outcome.needed) {
       this.listedByPeer.add(docId);
-      this.ask(docId, false);
+      if (!fromReadOnly) this.ask(docId, false);
     }
     for (const docId of outcome.differing) {
       this.listedByPeer.add(docId);
@@ -514,7 +626,10 @@ export class Session {
     if (!decodeStateVector(stateVector).ok) {
       return this.close(CloseReason.invalidUpdate, `bad state vector for ${docId}`);
     }
-    if (!this.ctx.host.holdings().has(docId)) return this.send({ kind: 'not-held', docId });
+    // A20: a doc the peer may not read is, to it, a doc we do not hold.
+    if (!this.ctx.host.holdings().has(docId) || !this.mayRead(docId)) {
+      return this.send({ kind: 'not-held', docId });
+    }
     // The peer asked, so it wants the doc from now on (its extras may not list it yet).
     this.noteInterest(docId);
     this.sendDiff(docId, stateVector, true);
@@ -526,7 +641,7 @@ export class Session {
     if (!decodeStateVector(stateVector).ok) {
       return this.close(CloseReason.invalidUpdate, `bad state vector for ${docId}`);
     }
-    if (!this.ctx.host.holdings().has(docId)) {
+    if (!this.ctx.host.holdings().has(docId) || !this.mayRead(docId)) {
       this.send({ kind: 'not-held', docId });
       return;
     }
@@ -558,11 +673,14 @@ export class Session {
     const valid = overBudget ? undefined : validateUpdate(update);
     if (valid && !valid.ok)
       return this.close(CloseReason.invalidUpdate, `${docId}: ${valid.error}`);
+    const byRole = overBudget ? undefined : this.peerAuth?.roleRefusal(valid!.value);
     let outcome: RemoteOutcome;
     try {
       outcome = overBudget
         ? { type: 'refused', refusal: overBudget }
-        : await this.ctx.host.applyRemoteUpdate(docId, valid!.value, this.peerId);
+        : byRole
+          ? { type: 'refused', refusal: byRole }
+          : await this.ctx.host.applyRemoteUpdate(docId, valid!.value, this.peerId);
     } catch (error) {
       // A full or unavailable disk is this device's problem, not the peer's fault.
       const reason =

@@ -26,6 +26,8 @@ export const RefusalReason = {
   settings: 'settings',
   /** Over a size or item-count budget (per update, per document or per session). */
   budget: 'budget',
+  /** A21: a change sent by a device whose role writes nothing (a supervisor). */
+  readOnlyRole: 'read-only-role',
   /** A struct whose parent is neither in the document nor in the update. */
   unresolvable: 'unresolvable',
 } as const;

@@ -94,11 +94,11 @@ describe('codec', () => {
     expect(roundTrip(m)).toEqual(m);
   });
 
-  it('F1 every frame starts with the protocol version (2); other versions are refused', () => {
+  it('F1 every frame starts with the protocol version (3); other versions are refused', () => {
     const [frame] = messageToFrames(encodeMessage({ kind: 'not-held', docId: id('network') }), 0);
     expect(frame?.[0]).toBe(PROTOCOL_VERSION);
-    expect(PROTOCOL_VERSION).toBe(2);
-    for (const version of [1, 3]) {
+    expect(PROTOCOL_VERSION).toBe(3);
+    for (const version of [2, 4]) {
       const other = (frame as Uint8Array).slice();
       other[0] = version;
       const decoded = decodeFrame(other, bounds.maxMessageBytes);
