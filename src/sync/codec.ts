@@ -8,6 +8,7 @@ import { err, ok, type Result } from '../lib/result';
 import { CloseReason } from './reasons';
 import { ReadError, Reader } from './reader';
 import { MAX_AUTH_MESSAGE_BYTES } from './auth/auth-codec';
+import { MAX_ENROLMENT_BYTES, MAX_MEMBERSHIP_BYTES } from './limits';
 import {
   CHUNK_PAYLOAD_BYTES,
   FINGERPRINT_BYTES,
@@ -23,6 +24,10 @@ export const MessageKind = {
   credit: 0x04,
   /** A2 (auth.md): a peer-authentication challenge or proof, before the hello. */
   auth: 0x05,
+  /** A24: a newcomer's enrolment (its invite redemption), before its challenge. */
+  enrol: 0x06,
+  /** A25: the membership history sent back to a newcomer that was admitted. */
+  membership: 0x07,
   syncStep1: 0x10,
   syncStep2: 0x11,
   update: 0x12,
@@ -69,6 +74,8 @@ export type Message =
   | { kind: 'credit'; messages: number; bytes: number }
   /** A2: the auth exchange's own bytes (auth-codec.ts), opaque to this layer. */
   | { kind: 'auth'; payload: Uint8Array }
+  | { kind: 'enrol'; payload: Uint8Array }
+  | { kind: 'membership'; payload: Uint8Array }
   | { kind: 'sync-step1'; docId: DocId; stateVector: Uint8Array; reply: boolean }
   | { kind: 'sync-step2'; docId: DocId; update: Uint8Array }
   | { kind: 'update'; docId: DocId; update: Uint8Array }
@@ -161,7 +168,9 @@ export function encodeMessage(message: Message): Uint8Array {
       encoding.writeVarUint(e, message.bytes);
       break;
     case 'auth':
-      encoding.writeUint8(e, MessageKind.auth);
+    case 'enrol':
+    case 'membership':
+      encoding.writeUint8(e, MessageKind[message.kind]);
       encoding.writeVarUint8Array(e, message.payload);
       break;
     case 'sync-step1':
@@ -417,6 +426,10 @@ function readMessageBody(r: Reader, kind: number, bounds: DecodeBounds): Message
       return { kind: 'credit', messages: r.varUint(), bytes: r.varUint() };
     case MessageKind.auth:
       return { kind: 'auth', payload: r.varBytes(MAX_AUTH_MESSAGE_BYTES) };
+    case MessageKind.enrol:
+      return { kind: 'enrol', payload: r.varBytes(MAX_ENROLMENT_BYTES) };
+    case MessageKind.membership:
+      return { kind: 'membership', payload: r.varBytes(MAX_MEMBERSHIP_BYTES) };
     case MessageKind.syncStep1: {
       const docId = readDocId(r);
       const flags = r.u8();

@@ -8,8 +8,11 @@
 import type { Message } from './codec';
 
 /** FC2: the kinds that do not count against the window: they define or return it, or end it. */
+/** Before the hello there is no window yet, so the auth phase's messages are not credited. */
+const UNCREDITED = new Set<string>(['hello', 'auth', 'enrol', 'membership', 'credit', 'close']);
+
 export function isCredited(kind: Message['kind']): boolean {
-  return kind !== 'hello' && kind !== 'auth' && kind !== 'credit' && kind !== 'close';
+  return !UNCREDITED.has(kind);
 }
 
 /** The sender's view of the peer's window (FC3, FC4). */

@@ -6,6 +6,11 @@
  */
 export const PROTOCOL_VERSION = 3;
 
+/** A24: largest enrolment (an invite redemption) a newcomer may present. */
+export const MAX_ENROLMENT_BYTES = 4 * 1024;
+/** A25: largest membership history sent to a newcomer (thousands of devices' operations). */
+export const MAX_MEMBERSHIP_BYTES = 4 * 1024 * 1024;
+
 /** F3: no frame exceeds this, because some browsers silently drop larger data-channel messages. */
 export const MAX_FRAME_BYTES = 16 * 1024;
 

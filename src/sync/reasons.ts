@@ -47,6 +47,10 @@ export const CloseReason = {
   authReplayed: 'auth-replayed',
   /** A13: the peer's enrolment has expired. */
   authExpired: 'auth-expired',
+  /** A25: the newcomer's invite redemption was refused. */
+  authBadInvite: 'auth-bad-invite',
+  /** A26: the membership the peer sent does not verify back to the network's root. */
+  authBadMembership: 'auth-bad-membership',
   /** A18–A19: the hello names another device, facility or role than the one that proved itself. */
   authIdentityMismatch: 'auth-identity-mismatch',
   /** The local engine stopped. */

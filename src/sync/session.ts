@@ -10,6 +10,7 @@ import { precheckUpdate, SessionRefusals } from '../crdt/policy/session-refusals
 import { StorageError } from '../crdt/ports';
 import type { DocId } from '../crdt/doc-id';
 import type { Clock } from '../lib/deps';
+import { err } from '../lib/result';
 import { decodeFrame, decodeMessage, type Hello, type Message, type WireRange } from './codec';
 import { Reassembler, type AssemblyBudget } from './chunking';
 import { isCredited, ReceiveWindow, SendWindow } from './flow-control';
@@ -127,6 +128,11 @@ export class Session {
   private handshakeTimer: unknown;
   /** A15: set when auth is on; who the peer proved to be and what its role allows. */
   private peerAuth: PeerAuth | undefined;
+  /** A24: we presented an enrolment and wait for the membership history. */
+  private awaitingMembership = false;
+  /** A24: the peer's challenge, held until the membership history arrives. */
+  private heldChallenge: Uint8Array | undefined;
+  private admitted = false;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -207,6 +213,13 @@ export class Session {
     }
     this.peerAuth = new PeerAuth(auth, this.channel.binding);
     this.state = 'awaiting-auth-challenge';
+    // A24: a newcomer presents its invite redemption first, and reads the peer's challenge
+    // only once it holds the membership history that says who the peer is.
+    const enrolment = auth.config.enrolment?.();
+    if (enrolment) {
+      this.awaitingMembership = true;
+      this.outbox.sendNow({ kind: 'enrol', payload: enrolment });
+    }
     this.outbox.sendNow({ kind: 'auth', payload: this.peerAuth.challenge() });
   }
 
@@ -422,16 +435,9 @@ export class Session {
       this.channel.close(CloseReason.peerClosed);
       return;
     }
-    if (this.authenticating) {
-      if (message.kind !== 'auth') {
-        return this.close(CloseReason.unexpectedMessage, `${message.kind} before auth`);
-      }
-      return this.state === 'awaiting-auth-challenge'
-        ? this.onAuthChallenge(message.payload)
-        : this.onAuthProof(message.payload);
-    }
-    if (message.kind === 'auth') {
-      return this.close(CloseReason.unexpectedMessage, 'auth after the peer authenticated');
+    if (this.authenticating) return this.handleAuthPhase(message);
+    if (message.kind === 'auth' || message.kind === 'enrol' || message.kind === 'membership') {
+      return this.close(CloseReason.unexpectedMessage, `${message.kind} after authentication`);
     }
     if (this.state === 'awaiting-hello') {
       if (message.kind !== 'hello') {
@@ -464,6 +470,54 @@ export class Session {
       case 'not-held':
         return this.onNotHeld(message.docId);
     }
+  }
+
+  /** A1, A24–A26: before the peer is authenticated only these messages are allowed. */
+  private handleAuthPhase(message: Message): Promise<void> | void {
+    const challengePhase = this.state === 'awaiting-auth-challenge';
+    switch (message.kind) {
+      case 'enrol':
+        if (!challengePhase || this.admitted) break;
+        this.admitted = true;
+        return this.onEnrol(message.payload);
+      case 'membership':
+        if (!this.awaitingMembership) break;
+        return this.onMembership(message.payload);
+      case 'auth':
+        if (!challengePhase) return this.onAuthProof(message.payload);
+        if (!this.awaitingMembership) return this.onAuthChallenge(message.payload);
+        if (this.heldChallenge) break;
+        this.heldChallenge = message.payload;
+        return;
+      default:
+    }
+    return this.close(CloseReason.unexpectedMessage, `${message.kind} during authentication`);
+  }
+
+  /** A25: a newcomer's invite redemption; if admitted, it gets the history that now lists it. */
+  private async onEnrol(payload: Uint8Array): Promise<void> {
+    const config = this.ctx.auth?.config;
+    if (!config?.admit) {
+      return this.refuseAuth({ type: 'unenrolled', detail: 'this device admits no newcomers' });
+    }
+    const admitted = await config.admit(payload);
+    if (this.state === 'closed') return;
+    if (!admitted.ok) return this.refuseAuth(admitted.error);
+    this.outbox.sendNow({ kind: 'membership', payload: admitted.value });
+  }
+
+  /** A26: the newcomer adopts the history, then reads the challenge it held back. */
+  private async onMembership(payload: Uint8Array): Promise<void> {
+    const config = this.ctx.auth?.config;
+    const adopted = config?.adopt
+      ? await config.adopt(payload)
+      : err<AuthRefusal>({ type: 'bad-membership', detail: 'nothing to check it against' });
+    if (this.state === 'closed') return;
+    if (!adopted.ok) return this.refuseAuth(adopted.error);
+    this.awaitingMembership = false;
+    const held = this.heldChallenge;
+    this.heldChallenge = undefined;
+    if (held) await this.onAuthChallenge(held);
   }
 
   /** A16–A17: the peer's claim is checked against the membership, then we prove ourselves. */

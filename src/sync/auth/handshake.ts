@@ -42,6 +42,10 @@ export const AuthRefusalType = {
   replayed: 'replayed',
   /** A13: the member's enrolment has expired. */
   expired: 'expired',
+  /** A25: an enrolment (invite redemption) the membership refuses. */
+  badInvite: 'bad-invite',
+  /** A26: a membership history that does not verify back to the network's root. */
+  badMembership: 'bad-membership',
 } as const;
 export type AuthRefusalType = (typeof AuthRefusalType)[keyof typeof AuthRefusalType];
 
@@ -63,6 +67,8 @@ export const AuthCloseReason: Record<AuthRefusalType, string> = {
   'bad-proof': 'auth-bad-proof',
   replayed: 'auth-replayed',
   expired: 'auth-expired',
+  'bad-invite': 'auth-bad-invite',
+  'bad-membership': 'auth-bad-membership',
 };
 
 /** Who the peer proved to be. */

@@ -6,6 +6,8 @@
  */
 import { docKind, facilityOfRegisterDoc, type DocId } from '../../crdt/doc-id';
 import type { Member, Signer, Verifier } from '../../crdt/trust/types';
+import type { Result } from '../../lib/result';
+import type { AuthRefusal } from './handshake';
 
 export interface SyncAuth {
   /** This device's key, and the id it is enrolled under. */
@@ -16,6 +18,18 @@ export interface SyncAuth {
   isExpired?(member: Member): boolean;
   /** A20: whether `member` may receive `docId` (the app uses `mayReadByRole`). */
   mayRead(member: Member, docId: DocId): boolean;
+  /**
+   * A24: a device that is not enrolled yet presents this (its invite redemption) before its
+   * challenge; undefined once it is enrolled.
+   */
+  enrolment?(): Uint8Array | undefined;
+  /**
+   * A25: an enrolled device checks a newcomer's enrolment and, if the membership accepts it,
+   * adds it; `ok` carries the membership history to send back.
+   */
+  admit?(payload: Uint8Array): Promise<Result<Uint8Array, AuthRefusal>>;
+  /** A26: the newcomer checks the history it was sent back to the network's root and adopts it. */
+  adopt?(payload: Uint8Array): Promise<Result<void, AuthRefusal>>;
 }
 
 /** The facility a document belongs to: its register's facility, a patient's issuing facility. */
