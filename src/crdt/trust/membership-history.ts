@@ -1,0 +1,409 @@
+/**
+ * A network's membership history (membership.md MB7–MB20): the set of verified operations, and
+ * the members it implies. Every replica with the same set of operations computes the same
+ * members, whatever order they arrived in: the fold runs over a deterministic topological order
+ * (parents first, ties by op id), and the rules that look across concurrent branches
+ * (revocation wins, withdrawn admin rights) are fixed points over that order.
+ */
+import type { DeviceId } from '../../domain/types';
+import { err, ok, type Result } from '../../lib/result';
+import {
+  signOp,
+  type MembershipAction,
+  decodeOp,
+  verifyOp,
+  type Grant,
+  type MembershipOp,
+  type OpRefusalType,
+} from './membership-op';
+import type { AdminScope, Member, Signer, Verifier } from './types';
+
+/** MB7: the first op of a network: its creator becomes a member and its first admin. */
+export async function createNetwork(
+  signer: Signer & { deviceId: DeviceId },
+  name: string,
+  grant: Grant,
+  at: number,
+  options: HistoryOptions,
+): Promise<MembershipHistory> {
+  const genesis = await signOp(signer, {
+    network: '',
+    parents: [],
+    at,
+    action: { type: 'create', name, grant },
+  });
+  const history = await MembershipHistory.fromGenesis(genesis.bytes, options);
+  if (!history.ok) throw new Error(`own creation op refused: ${history.error.detail}`);
+  return history.value;
+}
+
+export type MembershipRefusalType = OpRefusalType | 'wrong-network' | 'too-many-pending';
+export interface MembershipRefusal {
+  type: MembershipRefusalType;
+  detail: string;
+}
+export type AddOutcome = 'added' | 'known' | 'pending';
+
+/** MB8: ops whose parents have not arrived yet are kept, at most this many. */
+export const MAX_PENDING_OPS = 1000;
+
+export interface HistoryOptions {
+  verifier: Verifier;
+  /** MB12: the district a facility is in, for district admins and supervisors. */
+  districtOf?: (facility: string) => string | undefined;
+}
+
+interface Folded {
+  members: Map<DeviceId, Member>;
+  admins: Map<DeviceId, AdminScope>;
+  revokedBy: Map<DeviceId, string>;
+  /** Ops that took effect, for inspection and tests. */
+  applied: Set<string>;
+}
+
+export class MembershipHistory {
+  private readonly ops = new Map<string, MembershipOp>();
+  private readonly pending = new Map<string, MembershipOp>();
+  private order: MembershipOp[] = [];
+  private folded: Folded;
+  private readonly ancestorCache = new Map<string, Set<string>>();
+
+  private constructor(
+    readonly genesis: MembershipOp,
+    private readonly options: HistoryOptions,
+  ) {
+    this.ops.set(genesis.id, genesis);
+    this.order = [genesis];
+    this.folded = this.fold();
+  }
+
+  /** MB7: a history starts from a verified creation op; its id is the network's id. */
+  static async fromGenesis(
+    bytes: Uint8Array,
+    options: HistoryOptions,
+  ): Promise<Result<MembershipHistory, MembershipRefusal>> {
+    const op = await decodeOp(bytes);
+    if (!op.ok) return err({ type: 'malformed', detail: op.error });
+    if (op.value.body.action.type !== 'create')
+      return err({ type: 'wrong-network', detail: 'not a creation' });
+    const verified = await verifyOp(op.value, options.verifier);
+    if (!verified.ok) return err(verified.error);
+    return ok(new MembershipHistory(op.value, options));
+  }
+
+  get networkId(): string {
+    return this.genesis.id;
+  }
+
+  get networkName(): string {
+    const action = this.genesis.body.action;
+    return action.type === 'create' ? action.name : '';
+  }
+
+  /** MB8: adds one op from anywhere (a peer, storage, this device). Never throws on input. */
+  async add(bytes: Uint8Array): Promise<Result<AddOutcome, MembershipRefusal>> {
+    const decoded = await decodeOp(bytes);
+    if (!decoded.ok) return err({ type: 'malformed', detail: decoded.error });
+    const op = decoded.value;
+    if (this.ops.has(op.id) || this.pending.has(op.id)) return ok('known');
+    if (op.body.network !== this.networkId) {
+      return err({ type: 'wrong-network', detail: `op ${op.id} is of another network` });
+    }
+    const verified = await verifyOp(op, this.options.verifier);
+    if (!verified.ok) return err(verified.error);
+    if (op.body.parents.some((p) => !this.ops.has(p))) {
+      if (this.pending.size >= MAX_PENDING_OPS) {
+        return err({ type: 'too-many-pending', detail: 'too many ops wait for their parents' });
+      }
+      this.pending.set(op.id, op);
+      return ok('pending');
+    }
+    this.ops.set(op.id, op);
+    this.adoptPending();
+    this.recompute();
+    return ok('added');
+  }
+
+  /** Pending ops whose parents are now all present join, until none more can. */
+  private adoptPending(): void {
+    let moved = true;
+    while (moved) {
+      moved = false;
+      for (const [id, op] of this.pending) {
+        if (op.body.parents.every((p) => this.ops.has(p))) {
+          this.pending.delete(id);
+          this.ops.set(id, op);
+          moved = true;
+        }
+      }
+    }
+  }
+
+  private recompute(): void {
+    this.order = this.topologicalOrder();
+    this.folded = this.fold();
+  }
+
+  /** MB9: parents before children; among ops ready at once, the smallest id first. */
+  private topologicalOrder(): MembershipOp[] {
+    const children = new Map<string, string[]>();
+    const waiting = new Map<string, number>();
+    for (const op of this.ops.values()) {
+      waiting.set(op.id, op.body.parents.length);
+      for (const p of op.body.parents) children.set(p, [...(children.get(p) ?? []), op.id]);
+    }
+    const ready = [...waiting].filter(([, n]) => n === 0).map(([id]) => id);
+    const out: MembershipOp[] = [];
+    while (ready.length > 0) {
+      ready.sort();
+      const id = ready.shift() as string;
+      out.push(this.ops.get(id) as MembershipOp);
+      for (const child of children.get(id) ?? []) {
+        const left = (waiting.get(child) as number) - 1;
+        waiting.set(child, left);
+        if (left === 0) ready.push(child);
+      }
+    }
+    return out;
+  }
+
+  /** Every op an op causally follows (its parents, theirs, …). */
+  private ancestors(id: string): Set<string> {
+    const cached = this.ancestorCache.get(id);
+    if (cached) return cached;
+    const seen = new Set<string>();
+    const stack = [...(this.ops.get(id)?.body.parents ?? [])];
+    while (stack.length > 0) {
+      const next = stack.pop() as string;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...(this.ops.get(next)?.body.parents ?? []));
+    }
+    this.ancestorCache.set(id, seen);
+    return seen;
+  }
+
+  /**
+   * MB15–MB17: a valid revocation of X voids every op X signed that is not its ancestor (so
+   * concurrent or later ones), and a withdrawal of X's admin rights voids X's admin ops that are
+   * not its ancestor. Voiding can invalidate a revocation in turn, so the fold is repeated until
+   * the voided set is stable (bounded; the result is a function of the op set either way).
+   */
+  private fold(): Folded {
+    let voided = new Set<string>();
+    let result = this.foldOnce(voided);
+    for (let round = 0; round < 16; round++) {
+      const next = this.voidedBy(result);
+      if (sameSet(next, voided)) break;
+      voided = next;
+      result = this.foldOnce(voided);
+    }
+    return result;
+  }
+
+  private voidedBy(state: Folded): Set<string> {
+    const voided = new Set<string>();
+    for (const op of this.order) {
+      if (!state.applied.has(op.id)) continue;
+      const action = op.body.action;
+      if (action.type !== 'revoke' && action.type !== 'withdraw-admin') continue;
+      const before = this.ancestors(op.id);
+      for (const other of this.order) {
+        if (other.body.signer.deviceId !== action.deviceId || before.has(other.id)) continue;
+        if (other.id === op.id) continue;
+        if (action.type === 'revoke' || needsAdmin(other)) voided.add(other.id);
+      }
+    }
+    return voided;
+  }
+
+  private foldOnce(voided: ReadonlySet<string>): Folded {
+    const state: Folded = {
+      members: new Map(),
+      admins: new Map(),
+      revokedBy: new Map(),
+      applied: new Set(),
+    };
+    const invitesUsed = new Map<string, number>();
+    const invites = new Map<
+      string,
+      { opId: string; grant: Grant; expiresAt: number; uses: number; key: string }
+    >();
+    for (const op of this.order) {
+      if (voided.has(op.id)) continue;
+      const { signer, action, at } = op.body;
+      const by = signer.deviceId;
+      const active = state.members.has(by) && !state.revokedBy.has(by);
+      let applied = false;
+      switch (action.type) {
+        case 'create':
+          if (op.id !== this.networkId) break;
+          state.members.set(by, memberOf(signer, action.grant, { kind: 'network' }));
+          state.admins.set(by, { kind: 'network' });
+          applied = true;
+          break;
+        case 'enrol':
+          if (!active || !this.covers(state.admins.get(by), action.grant)) break;
+          if (state.members.has(action.device.deviceId)) break; // MB11: first enrolment stands
+          state.members.set(action.device.deviceId, memberOf(action.device, action.grant));
+          applied = true;
+          break;
+        case 'invite':
+          if (
+            !active ||
+            !this.covers(state.admins.get(by), action.grant) ||
+            invites.has(action.inviteId)
+          )
+            break;
+          invites.set(action.inviteId, {
+            opId: op.id,
+            grant: action.grant,
+            expiresAt: action.expiresAt,
+            uses: action.uses,
+            key: action.invitePublicKey,
+          });
+          applied = true;
+          break;
+        case 'redeem': {
+          const invite = invites.get(action.inviteId);
+          const used = invitesUsed.get(action.inviteId) ?? 0;
+          // MB14: the invite exists in the redeemer's past, is the key it proved with, is
+          // unexpired at the redemption's time and has uses left.
+          if (!invite || invite.key !== action.invitePublicKey || at >= invite.expiresAt) break;
+          if (used >= invite.uses || state.members.has(by)) break;
+          if (!this.ancestors(op.id).has(invite.opId)) break;
+          invitesUsed.set(action.inviteId, used + 1);
+          state.members.set(by, memberOf(signer, invite.grant));
+          applied = true;
+          break;
+        }
+        case 'revoke': {
+          const target = state.members.get(action.deviceId);
+          if (!active || !target || !this.covers(state.admins.get(by), target)) break;
+          if (state.revokedBy.has(action.deviceId)) break;
+          state.revokedBy.set(action.deviceId, op.id);
+          state.admins.delete(action.deviceId);
+          applied = true;
+          break;
+        }
+        case 'grant-admin': {
+          const target = state.members.get(action.deviceId);
+          const scope = state.admins.get(by);
+          if (!active || !target || state.revokedBy.has(action.deviceId) || !scope) break;
+          if (
+            scope.kind !== 'network' &&
+            !(action.scope.kind === 'district' && action.scope.district === scope.district)
+          )
+            break;
+          state.admins.set(action.deviceId, action.scope);
+          applied = true;
+          break;
+        }
+        case 'withdraw-admin':
+          if (
+            !active ||
+            state.admins.get(by)?.kind !== 'network' ||
+            !state.admins.has(action.deviceId)
+          )
+            break;
+          state.admins.delete(action.deviceId);
+          applied = true;
+          break;
+      }
+      if (applied) state.applied.add(op.id);
+    }
+    for (const [id, member] of state.members) {
+      const admin = state.admins.get(id);
+      const revokedBy = state.revokedBy.get(id);
+      state.members.set(id, {
+        ...member,
+        ...(admin ? { admin } : {}),
+        ...(revokedBy ? { revokedBy } : {}),
+      });
+    }
+    return state;
+  }
+
+  /** MB12: a network admin covers everything; a district admin its district's facilities. */
+  private covers(scope: AdminScope | undefined, target: Grant): boolean {
+    if (!scope) return false;
+    if (scope.kind === 'network') return true;
+    if (target.facilityCode)
+      return this.options.districtOf?.(target.facilityCode) === scope.district;
+    return target.readScope?.kind === 'district' && target.readScope.district === scope.district;
+  }
+
+  members(): ReadonlyMap<DeviceId, Member> {
+    return this.folded.members;
+  }
+
+  lookup(deviceId: string): Member | undefined {
+    return this.folded.members.get(deviceId as DeviceId);
+  }
+
+  isRevoked(deviceId: string): boolean {
+    return this.folded.revokedBy.has(deviceId as DeviceId);
+  }
+
+  isAdmin(deviceId: string): AdminScope | undefined {
+    return this.isRevoked(deviceId) ? undefined : this.folded.admins.get(deviceId as DeviceId);
+  }
+
+  /** Whether an op took effect (false for one voided or without authority). */
+  tookEffect(opId: string): boolean {
+    return this.folded.applied.has(opId);
+  }
+
+  /** MB10: ops nothing else names as a parent; a new op names them all. */
+  heads(): string[] {
+    const named = new Set<string>();
+    for (const op of this.ops.values()) for (const p of op.body.parents) named.add(p);
+    return [...this.ops.keys()].filter((id) => !named.has(id)).sort();
+  }
+
+  /** Every op in fold order (creation first): what a newcomer is sent, what storage keeps. */
+  all(): readonly MembershipOp[] {
+    return this.order;
+  }
+
+  /** MB10: signs an op of this device over the current heads and adds it. */
+  async author(
+    signer: Signer & { deviceId: DeviceId },
+    action: MembershipAction,
+    at: number,
+  ): Promise<Result<MembershipOp, MembershipRefusal>> {
+    const op = await signOp(signer, { network: this.networkId, parents: this.heads(), at, action });
+    const added = await this.add(op.bytes);
+    return added.ok ? ok(op) : err(added.error);
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+}
+
+function needsAdmin(op: MembershipOp): boolean {
+  const type = op.body.action.type;
+  return type !== 'redeem' && type !== 'create';
+}
+
+function memberOf(
+  device: { deviceId: DeviceId; publicKey: Member['publicKey']; algorithm: Member['algorithm'] },
+  grant: Grant,
+  admin?: AdminScope,
+): Member {
+  return {
+    deviceId: device.deviceId,
+    publicKey: device.publicKey,
+    algorithm: device.algorithm,
+    role: grant.role,
+    ...(grant.facilityCode ? { facilityCode: grant.facilityCode } : {}),
+    ...(grant.slot !== undefined ? { slot: grant.slot } : {}),
+    ...(grant.readScope ? { readScope: grant.readScope } : {}),
+    ...(admin ? { admin } : {}),
+  };
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
