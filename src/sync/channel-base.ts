@@ -8,6 +8,8 @@ export abstract class ChannelBase implements Channel {
   private readonly messageListeners = new Set<(frame: Uint8Array) => void>();
   private readonly closeListeners = new Set<(reason: string) => void>();
   private closedWith: string | undefined;
+  /** A7/CB1: set by the transport before the channel is announced (see `Channel.binding`). */
+  binding?: Uint8Array;
 
   get closed(): boolean {
     return this.closedWith !== undefined;

@@ -153,6 +153,9 @@ export function createBroadcastChannelTransport(
         if (channels.get(peer) === channel) channels.delete(peer);
       },
     );
+    // CB4: both tabs compute the same binding from both ends' ids and epochs (new per start).
+    const ends = [`${me}/${epoch}`, `${peer}/${peerEpoch}`].sort();
+    channel.binding = new TextEncoder().encode(`tabs:${ends.join('|')}`);
     channels.set(peer, channel);
     for (const listener of [...listeners]) listener(peer as PeerId, channel);
   }

@@ -249,6 +249,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
     return link !== undefined && !link.aEnd.closed && !link.bEnd.closed;
   }
 
+  let linkSerial = 0;
   function open(a: string, b: string): void {
     const key = linkKey(a, b);
     if (isUp(key)) return;
@@ -258,6 +259,11 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
     const bEnd = new End(scheduleDrain, shaper);
     aEnd.other = bEnd;
     bEnd.other = aEnd;
+    // CB3: both ends of one link share a binding no other link has (tests need no secrecy, and
+    // drawing from the seeded random would shift every seeded schedule).
+    const binding = new TextEncoder().encode(`memory:${key}:${++linkSerial}`);
+    aEnd.binding = binding;
+    bEnd.binding = binding.slice();
     links.set(key, { a, b, aEnd, bEnd });
     for (const listener of [...(listeners.get(a) ?? [])]) listener(b as PeerId, aEnd);
     for (const listener of [...(listeners.get(b) ?? [])]) listener(a as PeerId, bEnd);

@@ -21,6 +21,7 @@ import type { Channel, PeerId, SyncLogger, Timers } from '../ports';
 import { silentLogger, systemTimers } from '../ports';
 import { CloseReason } from '../reasons';
 import { ConnectionBudget, DEFAULT_MAX_PEER_CONNECTIONS } from './connection-budget';
+import { channelBindingFromSdp } from './channel-binding';
 import { DataChannelPipe, defaultBufferLimits, type BufferLimits } from './data-channel';
 import { deriveNetworkKeys } from './network-keys';
 import {
@@ -456,6 +457,16 @@ class WebRtcTransportImpl implements WebRtcTransport {
 
   private opened(remote: Remote, attempt: Attempt): void {
     if (attempt.closed || attempt.pipe) return;
+    const binding = channelBindingFromSdp(
+      attempt.pc.localDescription?.sdp ?? '',
+      attempt.pc.remoteDescription?.sdp ?? '',
+    );
+    if (!binding) {
+      // CB2: a connection without DTLS fingerprints cannot be bound, so it is not used.
+      this.logger.log('warn', 'webrtc_no_fingerprint', { peer: remote.peerId });
+      this.endAttempt(remote, attempt, 'no-dtls-fingerprint', true);
+      return;
+    }
     attempt.openedAt = this.clock.now();
     attempt.timeout = this.clear(attempt.timeout);
     const pipe = new DataChannelPipe(
@@ -465,6 +476,7 @@ class WebRtcTransportImpl implements WebRtcTransport {
       remote.peerId,
       (reason) => this.endAttempt(remote, attempt, reason, false),
     );
+    pipe.binding = binding;
     attempt.pipe = pipe;
     remote.state = 'connected';
     remote.since = attempt.openedAt;

@@ -76,10 +76,7 @@ export function authFor(device: Device, membership: Membership): SyncAuth {
 }
 
 /** Message kinds a node received, decoded from the raw frames its channels delivered. */
-export function observed(
-  transport: Transport,
-  name: string,
-): { transport: Transport; kinds: string[] } {
+export function observed(transport: Transport): { transport: Transport; kinds: string[] } {
   const kinds: string[] = [];
   return {
     kinds,
@@ -93,17 +90,7 @@ export function observed(
             const message = decodeMessage(decoded.value.bytes, defaultLimits);
             kinds.push(message.ok ? message.value.kind : 'undecodable');
           });
-          // Until every transport binds its channels, both ends derive the same test binding.
-          const binding =
-            channel.binding ?? new TextEncoder().encode([name, peer].sort().join('|'));
-          listener(peer, {
-            send: (frame) => channel.send(frame),
-            close: (reason) => channel.close(reason),
-            onMessage: (l) => channel.onMessage(l),
-            onClose: (l) => channel.onClose(l),
-            writable: () => channel.writable(),
-            binding,
-          });
+          listener(peer, channel);
         });
       },
     },
@@ -125,7 +112,7 @@ export function createAuthReplica(
   const host = createMemoryHost({ relay: options.relay ?? false });
   const logger = captureLogger();
   const timers = manualTimers();
-  const watched = observed(net.node(name), name);
+  const watched = observed(net.node(name));
   const facility = options.facility ?? device.member.facilityCode ?? '';
   const engine = createSyncEngine({
     host,

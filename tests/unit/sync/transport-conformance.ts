@@ -145,6 +145,21 @@ export function runTransportConformance(name: string, setup: () => Promise<Trans
       expect([...(a.received[0] as Uint8Array)]).toEqual([8, 8]);
     });
 
+    it('T8 (CB1) both ends of a connection share a binding; a new connection has another', async () => {
+      const { p, a, b } = await connected();
+      const first = latest(a).binding;
+      expect(first, 'a binding on the channel').toBeInstanceOf(Uint8Array);
+      expect(first!.length).toBeGreaterThan(0);
+      expect(first!.length).toBeLessThanOrEqual(1024);
+      expect([...latest(b).binding!]).toEqual([...first!]);
+      await p.cut();
+      await until(p, () => a.closes.length === 1 && b.closes.length === 1, 'both closed');
+      await p.restore();
+      await until(p, () => a.channels.length === 2 && b.channels.length === 2, 'reconnected');
+      expect([...latest(a).binding!]).toEqual([...latest(b).binding!]);
+      expect([...latest(a).binding!]).not.toEqual([...first!]);
+    });
+
     it('T7 a listener registered late is told about open channels', async () => {
       const { p } = await connected();
       const late: PeerId[] = [];

@@ -86,16 +86,24 @@ export function fakePeerConnections(
     createDataChannel(): FakeDataChannel {
       return new FakeDataChannel();
     }
+    localDescription: RTCSessionDescriptionInit | null = null;
+    remoteDescription: RTCSessionDescriptionInit | null = null;
+    /** Each fake has its own certificate fingerprint, as a real connection does (CB2). */
+    private readonly fingerprint = `a=fingerprint:sha-256 ${(created + 0x10).toString(16).padStart(2, '0').slice(-2).toUpperCase()}:AB:CD`;
     createOffer(): Promise<RTCSessionDescriptionInit> {
-      return Promise.resolve({ type: 'offer', sdp: 'v=0 fake offer' });
+      return Promise.resolve({ type: 'offer', sdp: `v=0 fake offer\r\n${this.fingerprint}` });
     }
     createAnswer(): Promise<RTCSessionDescriptionInit> {
-      return Promise.resolve({ type: 'answer', sdp: 'v=0 fake answer' });
+      return Promise.resolve({ type: 'answer', sdp: `v=0 fake answer\r\n${this.fingerprint}` });
     }
-    setLocalDescription(): Promise<void> {
+    setLocalDescription(description?: RTCSessionDescriptionInit): Promise<void> {
+      this.localDescription = description ?? { type: 'offer', sdp: `v=0\r\n${this.fingerprint}` };
       return Promise.resolve();
     }
-    setRemoteDescription(): Promise<void> {
+    setRemoteDescription(description?: RTCSessionDescriptionInit): Promise<void> {
+      this.remoteDescription = description?.sdp?.includes('a=fingerprint:')
+        ? description
+        : { type: 'answer', sdp: 'v=0\r\na=fingerprint:sha-256 EE:EE:EE' };
       return Promise.resolve();
     }
     addIceCandidate(): Promise<void> {
