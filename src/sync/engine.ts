@@ -487,7 +487,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     },
     digestStats: () => ({ ...digestStats }),
     async whenIdle() {
-      await Promise.all([...sessions.values()].map((s) => s.idle()));
+      await Promise.all([...sessions.values(), ...authenticating].map((s) => s.idle()));
     },
     membershipChanged() {
       for (const session of [...sessions.values(), ...authenticating]) session.recheckMember();

@@ -1,0 +1,172 @@
+/**
+ * Joining with the real signed membership history through the real engine (auth.md A24–A26,
+ * membership.md MB14, issue 8 points 1 and 3): the admin creates the network and an invite, goes
+ * offline, and the newcomer joins through another enrolled device.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FacilityCode } from '../../../src/domain/types';
+import { inviteKeyFromSecret, newInviteSecret } from '../../../src/crdt/trust/invite';
+import { MembershipHistory } from '../../../src/crdt/trust/membership-history';
+import { redeemInvite } from '../../../src/crdt/trust/redemption';
+import { createMembershipAuth } from '../../../src/sync/auth/membership-auth';
+import { createMemoryNetwork } from '../../../src/sync/transports/memory';
+import {
+  FAC_A,
+  FAC_B,
+  clinician,
+  keyRef,
+  makeSigners,
+  newNetwork,
+  options,
+  type TestSigner,
+} from '../trust/membership-fixtures';
+import { FAC_C, register, sortedVisits, writeVisit } from './harness';
+import { Membership, closeReasons, createAuthReplica, settle, type Device } from './auth-harness';
+
+const asDevice = (s: TestSigner, h?: MembershipHistory): Device => ({
+  key: s as never,
+  deviceId: s.deviceId,
+  member: h?.lookup(s.deviceId) ?? { ...keyRef(s), role: 'clinician' },
+});
+
+async function network() {
+  const [root, b, newcomer, late] = await makeSigners(4);
+  const h = await newNetwork(root!);
+  await h.author(root!, { type: 'enrol', device: keyRef(b!), grant: clinician(FAC_B, 2) }, 2);
+  const secret = newInviteSecret();
+  const key = await inviteKeyFromSecret(secret);
+  const invite = await h.author(
+    root!,
+    {
+      type: 'invite',
+      inviteId: key.inviteId,
+      invitePublicKey: key.publicKey,
+      grant: clinician(FAC_C as FacilityCode, 1),
+      expiresAt: 50_000,
+      uses: 1,
+    },
+    3,
+  );
+  if (!invite.ok) throw new Error(invite.error.detail);
+  // b has heard of everything the admin did (it synced the history earlier).
+  const copy = await MembershipHistory.fromGenesis(h.genesis.bytes, options);
+  if (!copy.ok) throw new Error(copy.error.detail);
+  for (const op of h.all()) await copy.value.add(op.bytes);
+  const atB = copy.value;
+  return {
+    root: root!,
+    b: b!,
+    newcomer: newcomer!,
+    late: late!,
+    h,
+    atB,
+    secret,
+    inviteOpId: invite.value.id,
+  };
+}
+
+describe('joining with the signed membership history (A24–A26, MB14)', () => {
+  it('A24–A26: a newcomer joins through an enrolled peer while the admin is offline, as its invite grants', async () => {
+    const net = createMemoryNetwork({ seed: 95 });
+    const { b, newcomer, atB, secret, inviteOpId, h } = await network();
+    const bAuth = createMembershipAuth({ ...options, self: b, history: atB });
+    const rb = createAuthReplica(net, 'b', asDevice(b, atB), new Membership([]), { auth: bAuth });
+    writeVisit(rb.host, register(FAC_A), 'A summary');
+    const redemption = await redeemInvite(newcomer, {
+      networkId: h.networkId,
+      inviteOpId,
+      secret,
+      at: 10_000,
+    });
+    const nAuth = createMembershipAuth({
+      ...options,
+      self: newcomer,
+      joining: { networkId: h.networkId, redemption: redemption.bytes },
+    });
+    const rn = createAuthReplica(net, 'n', asDevice(newcomer), new Membership([]), {
+      auth: nAuth,
+      facility: FAC_C,
+    });
+    net.link('b', 'n');
+    await settle(net, [rb, rn]);
+    // Enrolled as the signed invite says (facility, slot), on both sides.
+    expect(atB.lookup(newcomer.deviceId)).toMatchObject({
+      role: 'clinician',
+      facilityCode: FAC_C,
+      slot: 1,
+    });
+    expect(nAuth.history?.lookup(newcomer.deviceId)?.facilityCode).toBe(FAC_C);
+    expect(nAuth.history?.networkId).toBe(h.networkId);
+    expect(sortedVisits(rn.host, register(FAC_A))).toEqual(['A summary']);
+  });
+
+  it('MB14, A25: of two devices redeeming a one-use invite, one holds it; the other gets a typed close and nothing', async () => {
+    const net = createMemoryNetwork({ seed: 96 });
+    const { b, newcomer, late, atB, secret, inviteOpId, h } = await network();
+    const bAuth = createMembershipAuth({ ...options, self: b, history: atB });
+    const rb = createAuthReplica(net, 'b', asDevice(b, atB), new Membership([]), { auth: bAuth });
+    writeVisit(rb.host, register(FAC_A), 'A summary');
+    const first = await redeemInvite(newcomer, {
+      networkId: h.networkId,
+      inviteOpId,
+      secret,
+      at: 10_000,
+    });
+    await atB.add(first.bytes); // the invite's one use is taken
+    const second = await redeemInvite(late, {
+      networkId: h.networkId,
+      inviteOpId,
+      secret,
+      at: 11_000,
+    });
+    const lAuth = createMembershipAuth({
+      ...options,
+      self: late,
+      joining: { networkId: h.networkId, redemption: second.bytes },
+    });
+    const rl = createAuthReplica(net, 'l', asDevice(late), new Membership([]), {
+      auth: lAuth,
+      facility: FAC_C,
+    });
+    net.link('b', 'l');
+    await settle(net, [rb, rl]);
+    // Two concurrent redemptions of a one-use invite: the one ordered first (MB9, by op id)
+    // holds the use on every replica; the other admits nobody.
+    const winner = first.id < second.id ? newcomer : late;
+    const loser = winner === newcomer ? late : newcomer;
+    expect(atB.lookup(winner.deviceId)?.facilityCode).toBe(FAC_C);
+    expect(atB.lookup(loser.deviceId)).toBeUndefined();
+    if (loser === late) {
+      expect(closeReasons(rb)).toContain('auth-bad-invite');
+      expect(rl.host.holdings().size).toBe(0);
+      expect(lAuth.history).toBeUndefined();
+    }
+  });
+
+  it('A26, I11: a history of another network is refused by the newcomer (auth-bad-membership)', async () => {
+    const net = createMemoryNetwork({ seed: 97 });
+    const { b, newcomer, atB, secret, inviteOpId, h } = await network();
+    const bAuth = createMembershipAuth({ ...options, self: b, history: atB });
+    const rb = createAuthReplica(net, 'b', asDevice(b, atB), new Membership([]), { auth: bAuth });
+    const redemption = await redeemInvite(newcomer, {
+      networkId: h.networkId,
+      inviteOpId,
+      secret,
+      at: 10_000,
+    });
+    // The newcomer's invite names another network than the one b belongs to.
+    const nAuth = createMembershipAuth({
+      ...options,
+      self: newcomer,
+      joining: { networkId: 'another-network-id', redemption: redemption.bytes },
+    });
+    const rn = createAuthReplica(net, 'n', asDevice(newcomer), new Membership([]), {
+      auth: nAuth,
+      facility: FAC_C,
+    });
+    net.link('b', 'n');
+    await settle(net, [rb, rn]);
+    expect(closeReasons(rn)).toContain('auth-bad-membership');
+    expect(rn.host.holdings().size).toBe(0);
+  });
+});
