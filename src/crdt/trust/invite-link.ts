@@ -51,6 +51,11 @@ export interface InviteNetwork {
 export interface Invite {
   version: typeof INVITE_LINK_VERSION;
   network: InviteNetwork;
+  /**
+   * I16: id of the admin's signed `invite` op in the membership history: the newcomer's
+   * redemption names it as its parent, so the invite is in its causal past (MB14).
+   */
+  inviteOpId: string;
   /** The invite seed (secret): derives the invite key that signs the redeem proof. */
   secret: InviteSecret;
   grant: InviteGrant;
@@ -76,6 +81,7 @@ interface InvitePayload {
   ss: string;
   su: string[];
   s: string;
+  io: string;
   g: { r: DeviceRole; fc?: string; fn?: string; sl?: number; d?: string; all?: 1 };
   x: number;
 }
@@ -150,6 +156,7 @@ function toPayload(invite: Invite): InvitePayload {
     ss: network.signalingSecret,
     su: network.signalingUrls,
     s: toB64url(invite.secret),
+    io: invite.inviteOpId,
     g,
     x: invite.expiresAt,
   };
@@ -162,7 +169,7 @@ function fromPayload(value: unknown): Result<Invite, InviteLinkError> {
   if (value.v !== INVITE_LINK_VERSION) {
     return err({ type: 'unsupported-version', version: value.v });
   }
-  if (!hasOnlyKeys(value, ['v', 'n', 'nn', 'rk', 'ra', 'ss', 'su', 's', 'g', 'x'])) {
+  if (!hasOnlyKeys(value, ['v', 'n', 'nn', 'rk', 'ra', 'ss', 'su', 's', 'io', 'g', 'x'])) {
     return bad('unknown-field');
   }
   if (!isToken(value.n, 1, MAX_ID_CHARS)) return bad('network-id');
@@ -179,6 +186,7 @@ function fromPayload(value: unknown): Result<Invite, InviteLinkError> {
   const secret = typeof value.s === 'string' ? fromB64url(value.s) : undefined;
   if (!isInviteSecret(secret)) return bad('secret');
   if (!Number.isSafeInteger(value.x) || (value.x as number) <= 0) return bad('expires-at');
+  if (!isToken(value.io, 1, MAX_ID_CHARS)) return bad('invite-op-id');
 
   const g = value.g;
   if (!isRecord(g) || !hasOnlyKeys(g, ['r', 'fc', 'fn', 'sl', 'd', 'all'])) return bad('grant');
@@ -203,6 +211,7 @@ function fromPayload(value: unknown): Result<Invite, InviteLinkError> {
       signalingSecret: value.ss,
       signalingUrls: [...urls],
     },
+    inviteOpId: value.io,
     secret,
     grant,
     ...(typeof g.fn === 'string' ? { facilityName: g.fn } : {}),

@@ -27,6 +27,7 @@ const invite: Invite = {
     signalingSecret: 'S3cret-signaling-0123456789abcdef',
     signalingUrls: ['wss://signal.example/ws'],
   },
+  inviteOpId: 'q7Jm2c0XoV4tYbRz9sLw1kPdHf3nAe6GuIi8TjKxWyM',
   secret: Uint8Array.from({ length: 32 }, (_, i) => (i * 13 + 1) & 0xff) as InviteSecret,
   grant: { role: 'clinician', facilityCode: '07010100' as FacilityCode, slot: 4 },
   facilityName: 'Kituo cha Afya Igawilo',

@@ -26,6 +26,7 @@ const clinicianInvite: Invite = {
     signalingSecret,
     signalingUrls: ['wss://signal.example/ws', 'ws://192.168.1.10:4444'],
   },
+  inviteOpId: 'q7Jm2c0XoV4tYbRz9sLw1kPdHf3nAe6GuIi8TjKxWyM',
   secret: seed,
   grant: { role: 'clinician', facilityCode: '07010100' as FacilityCode, slot: 3 },
   facilityName: 'Kituo cha Afya Igawilo',
@@ -152,6 +153,8 @@ describe('bad invite links (I8, I9)', () => {
       ['signaling-urls', { ...payload, su: [] }],
       ['signaling-urls', { ...payload, su: ['https://evil.example'] }],
       ['expires-at', { ...payload, x: '2027-01-31' }],
+      ['invite-op-id', { ...payload, io: undefined }], // I16
+      ['invite-op-id', { ...payload, io: 'has space' }],
       ['unknown-field', { ...payload, admin: true }],
       ['role', { ...payload, g: { ...grant, r: 'admin' } }],
       ['facility-code', { ...payload, g: { ...grant, fc: '0701' } }],
