@@ -95,6 +95,22 @@ export class MembershipHistory {
 
   /** MB8: adds one op from anywhere (a peer, storage, this device). Never throws on input. */
   async add(bytes: Uint8Array): Promise<Result<AddOutcome, MembershipRefusal>> {
+    return (await this.addMany([bytes]))[0] as Result<AddOutcome, MembershipRefusal>;
+  }
+
+  /**
+   * MB8: adds many ops (a history received whole, or read from storage), folding once at the
+   * end rather than once per op. One outcome per op, in the order given.
+   */
+  async addMany(list: readonly Uint8Array[]): Promise<Result<AddOutcome, MembershipRefusal>[]> {
+    const outcomes: Result<AddOutcome, MembershipRefusal>[] = [];
+    for (const bytes of list) outcomes.push(await this.admit(bytes));
+    if (outcomes.some((o) => o.ok && o.value === 'added')) this.recompute();
+    return outcomes;
+  }
+
+  /** Checks one op and files it as present or pending; the caller folds afterwards. */
+  private async admit(bytes: Uint8Array): Promise<Result<AddOutcome, MembershipRefusal>> {
     const decoded = await decodeOp(bytes);
     if (!decoded.ok) return err({ type: 'malformed', detail: decoded.error });
     const op = decoded.value;
@@ -113,7 +129,6 @@ export class MembershipHistory {
     }
     this.ops.set(op.id, op);
     this.adoptPending();
-    this.recompute();
     return ok('added');
   }
 
@@ -143,7 +158,11 @@ export class MembershipHistory {
     const waiting = new Map<string, number>();
     for (const op of this.ops.values()) {
       waiting.set(op.id, op.body.parents.length);
-      for (const p of op.body.parents) children.set(p, [...(children.get(p) ?? []), op.id]);
+      for (const p of op.body.parents) {
+        const list = children.get(p);
+        if (list) list.push(op.id);
+        else children.set(p, [op.id]);
+      }
     }
     const ready = [...waiting].filter(([, n]) => n === 0).map(([id]) => id);
     const out: MembershipOp[] = [];

@@ -92,7 +92,7 @@ export function createMembershipAuth(options: MembershipAuthOptions): Membership
       if (!adopted.ok || adopted.value.networkId !== joining.networkId) {
         return refusal('bad-membership', 'the history is not of the network the invite names');
       }
-      for (const op of ops.slice(1)) await adopted.value.add(op);
+      await adopted.value.addMany(ops.slice(1));
       if (!adopted.value.lookup(options.self.deviceId)) {
         return refusal('bad-membership', 'the history does not list this device');
       }

@@ -65,28 +65,50 @@ async function network() {
   };
 }
 
+type Fixture = Awaited<ReturnType<typeof network>>;
+
+/** b, enrolled, holding the admin's history, with one register to share. */
+function enrolledB(net: ReturnType<typeof createMemoryNetwork>, f: Fixture) {
+  const auth = createMembershipAuth({ ...options, self: f.b, history: f.atB });
+  const replica = createAuthReplica(net, 'b', asDevice(f.b, f.atB), new Membership([]), { auth });
+  writeVisit(replica.host, register(FAC_A), 'A summary');
+  return replica;
+}
+
+/** A device redeeming the fixture's invite; `networkId` is the network its link names. */
+async function joiner(
+  net: ReturnType<typeof createMemoryNetwork>,
+  name: string,
+  f: Fixture,
+  device: TestSigner,
+  at: number,
+  networkId = f.h.networkId,
+) {
+  const redemption = await redeemInvite(device, {
+    networkId: f.h.networkId,
+    inviteOpId: f.inviteOpId,
+    secret: f.secret,
+    at,
+  });
+  const auth = createMembershipAuth({
+    ...options,
+    self: device,
+    joining: { networkId, redemption: redemption.bytes },
+  });
+  const replica = createAuthReplica(net, name, asDevice(device), new Membership([]), {
+    auth,
+    facility: FAC_C,
+  });
+  return { auth, replica, redemption };
+}
+
 describe('joining with the signed membership history (A24–A26, MB14)', () => {
   it('A24–A26: a newcomer joins through an enrolled peer while the admin is offline, as its invite grants', async () => {
     const net = createMemoryNetwork({ seed: 95 });
-    const { b, newcomer, atB, secret, inviteOpId, h } = await network();
-    const bAuth = createMembershipAuth({ ...options, self: b, history: atB });
-    const rb = createAuthReplica(net, 'b', asDevice(b, atB), new Membership([]), { auth: bAuth });
-    writeVisit(rb.host, register(FAC_A), 'A summary');
-    const redemption = await redeemInvite(newcomer, {
-      networkId: h.networkId,
-      inviteOpId,
-      secret,
-      at: 10_000,
-    });
-    const nAuth = createMembershipAuth({
-      ...options,
-      self: newcomer,
-      joining: { networkId: h.networkId, redemption: redemption.bytes },
-    });
-    const rn = createAuthReplica(net, 'n', asDevice(newcomer), new Membership([]), {
-      auth: nAuth,
-      facility: FAC_C,
-    });
+    const f = await network();
+    const { newcomer, atB, h } = f;
+    const rb = enrolledB(net, f);
+    const { auth: nAuth, replica: rn } = await joiner(net, 'n', f, newcomer, 10_000);
     net.link('b', 'n');
     await settle(net, [rb, rn]);
     // Enrolled as the signed invite says (facility, slot), on both sides.
@@ -102,32 +124,16 @@ describe('joining with the signed membership history (A24–A26, MB14)', () => {
 
   it('MB14, A25: of two devices redeeming a one-use invite, one holds it; the other gets a typed close and nothing', async () => {
     const net = createMemoryNetwork({ seed: 96 });
-    const { b, newcomer, late, atB, secret, inviteOpId, h } = await network();
-    const bAuth = createMembershipAuth({ ...options, self: b, history: atB });
-    const rb = createAuthReplica(net, 'b', asDevice(b, atB), new Membership([]), { auth: bAuth });
-    writeVisit(rb.host, register(FAC_A), 'A summary');
-    const first = await redeemInvite(newcomer, {
-      networkId: h.networkId,
-      inviteOpId,
-      secret,
-      at: 10_000,
-    });
+    const f = await network();
+    const { newcomer, late, atB } = f;
+    const rb = enrolledB(net, f);
+    const { redemption: first } = await joiner(net, 'n', f, newcomer, 10_000);
     await atB.add(first.bytes); // the invite's one use is taken
-    const second = await redeemInvite(late, {
-      networkId: h.networkId,
-      inviteOpId,
-      secret,
-      at: 11_000,
-    });
-    const lAuth = createMembershipAuth({
-      ...options,
-      self: late,
-      joining: { networkId: h.networkId, redemption: second.bytes },
-    });
-    const rl = createAuthReplica(net, 'l', asDevice(late), new Membership([]), {
+    const {
       auth: lAuth,
-      facility: FAC_C,
-    });
+      replica: rl,
+      redemption: second,
+    } = await joiner(net, 'l', f, late, 11_000);
     net.link('b', 'l');
     await settle(net, [rb, rl]);
     // Two concurrent redemptions of a one-use invite: the one ordered first (MB9, by op id)
@@ -145,25 +151,10 @@ describe('joining with the signed membership history (A24–A26, MB14)', () => {
 
   it('A26, I11: a history of another network is refused by the newcomer (auth-bad-membership)', async () => {
     const net = createMemoryNetwork({ seed: 97 });
-    const { b, newcomer, atB, secret, inviteOpId, h } = await network();
-    const bAuth = createMembershipAuth({ ...options, self: b, history: atB });
-    const rb = createAuthReplica(net, 'b', asDevice(b, atB), new Membership([]), { auth: bAuth });
-    const redemption = await redeemInvite(newcomer, {
-      networkId: h.networkId,
-      inviteOpId,
-      secret,
-      at: 10_000,
-    });
+    const f = await network();
+    const rb = enrolledB(net, f);
     // The newcomer's invite names another network than the one b belongs to.
-    const nAuth = createMembershipAuth({
-      ...options,
-      self: newcomer,
-      joining: { networkId: 'another-network-id', redemption: redemption.bytes },
-    });
-    const rn = createAuthReplica(net, 'n', asDevice(newcomer), new Membership([]), {
-      auth: nAuth,
-      facility: FAC_C,
-    });
+    const { replica: rn } = await joiner(net, 'n', f, f.newcomer, 10_000, 'another-network-id');
     net.link('b', 'n');
     await settle(net, [rb, rn]);
     expect(closeReasons(rn)).toContain('auth-bad-membership');
