@@ -234,12 +234,18 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     link.connectTimer = clear(link.connectTimer);
   }
 
+  function ignoreSocketError(): void {}
+
   function drop(link: Link, reason: string): void {
     const socket = link.socket;
     link.socket = undefined;
     clearLinkTimers(link);
     if (socket) {
-      socket.onopen = socket.onclose = socket.onerror = socket.onmessage = null;
+      socket.onopen = socket.onclose = socket.onmessage = null;
+      // Closing a socket that is still connecting makes Node's `ws` emit an
+      // error afterwards; with no listener that is an uncaught exception, so
+      // the dropped socket keeps a handler that ignores it.
+      socket.onerror = ignoreSocketError;
       try {
         socket.close();
       } catch (error) {

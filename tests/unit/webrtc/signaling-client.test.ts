@@ -3,6 +3,7 @@
  * (Node's `ws` WebSocket injected in place of the browser's).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createSignalingServer, type SignalingServer } from '../../../signaling/server';
 import type { SyncLogger, Timers } from '../../../src/sync/ports';
@@ -299,5 +300,31 @@ describe('signaling client', () => {
     b.client.stop();
     for (const client of mute.clients) client.terminate();
     await new Promise((resolve) => mute.close(resolve));
+  });
+
+  it('signaling-client 8: stopping while a socket is still connecting raises nothing uncaught', async () => {
+    // A TCP server that accepts and never answers the upgrade keeps the socket connecting.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    try {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const before = held.length;
+        const a = probe(`ws://127.0.0.1:${port}`, await keys(), `peer-${attempt}`);
+        a.client.start();
+        await until(() => held.length > before, 'the socket reached the server', 3_000);
+        a.client.stop();
+        await sleep(50);
+      }
+      expect(uncaught.map(String)).toEqual([]);
+    } finally {
+      process.off('uncaughtException', record);
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
