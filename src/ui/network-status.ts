@@ -62,6 +62,8 @@ const knownRefusalReasons: ReadonlySet<string> = new Set([
   'unknown-facility',
   'settings',
   'budget',
+  'read-only-role',
+  'membership',
   'unresolvable',
 ]);
 

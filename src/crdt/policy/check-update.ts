@@ -7,6 +7,7 @@ import { counterFromCtcId, facilityOfCtcId, isCtcId } from '../../domain/ctc-id'
 import type { CtcId } from '../../domain/types';
 import { err, ok, type Result } from '../../lib/result';
 import { ctcIdOfDoc, docKind, facilityOfRegisterDoc, type DocId } from '../doc-id';
+import { membershipRoot } from '../membership-store';
 import { budgets } from './budgets';
 import { rulesFor, sameValue, type KindRules } from './kind-rules';
 import {
@@ -30,7 +31,14 @@ export interface PolicyContext {
 type ValuePlace = Extract<Place, { type: 'value' }>;
 type Verdict = Result<void, UpdateRefusal>;
 
-const refuse = (reason: RefusalReason, detail: string): Verdict => err({ reason, detail });
+/** What a passing update brings that needs an asynchronous check after (MS3). */
+export interface CheckedUpdate {
+  /** Membership ops new to this document, by id. */
+  membershipOps: { id: string; text: string }[];
+}
+
+const refuse = (reason: RefusalReason, detail: string): Result<never, UpdateRefusal> =>
+  err({ reason, detail });
 const passed: Verdict = ok(undefined);
 
 /** A CTC ID this device's block would issue later, not yet issued (U27). */
@@ -69,6 +77,7 @@ function checkStructs(
   rules: KindRules,
   resolver: PlaceResolver,
   overwritten: Set<string>,
+  checked: CheckedUpdate,
 ): Verdict {
   const newValues = new Map<string, unknown>();
   for (let index = 0; index < scanned.structs.length; index++) {
@@ -117,6 +126,9 @@ function checkStructs(
     const earlier = newValues.has(key) ? newValues.get(key) : currentValue;
     if ((current || newValues.has(key)) && !sameValue(earlier, value)) {
       return refuse(RefusalReason.overwrite, `${key} is write-once`);
+    }
+    if (rules.kind === 'network' && place.root === membershipRoot && !current) {
+      if (!newValues.has(key)) checked.membershipOps.push({ id: place.key, text: value as string });
     }
     newValues.set(key, value);
   }
@@ -229,7 +241,7 @@ export function checkUpdate(
   live: Y.Doc,
   update: Uint8Array,
   context: PolicyContext,
-): Verdict {
+): Result<CheckedUpdate, UpdateRefusal> {
   const budget = budgets[docKind(docId)];
   if (update.byteLength > budget.maxUpdateBytes) {
     return refuse(RefusalReason.budget, `${update.byteLength} bytes`);
@@ -254,10 +266,12 @@ export function checkUpdate(
     return refuse(RefusalReason.budget, `document over ${budget.maxDocClocks} items`);
   }
   const owner = checkOwner(docId, scanned, resolver, context);
-  if (!owner.ok) return owner;
+  if (!owner.ok) return err(owner.error);
   const rules = rulesFor(docId);
   const overwritten = new Set<string>();
-  const structs = checkStructs(scanned, live, rules, resolver, overwritten);
-  if (!structs.ok) return structs;
-  return checkDeletes(scanned, rules, resolver, overwritten);
+  const checked: CheckedUpdate = { membershipOps: [] };
+  const structs = checkStructs(scanned, live, rules, resolver, overwritten, checked);
+  if (!structs.ok) return err(structs.error);
+  const deletes = checkDeletes(scanned, rules, resolver, overwritten);
+  return deletes.ok ? ok(checked) : err(deletes.error);
 }

@@ -6,6 +6,7 @@ import { isCtcId, facilityOfCtcId, isFacilityCode } from '../../domain/ctc-id';
 import type { CtcId, EntryKind } from '../../domain/types';
 import { ctcIdOfDoc, docKind, facilityOfRegisterDoc, type DocId, type DocKind } from '../doc-id';
 import { entryProblem, isCalendarDate, isIsoDateTime } from '../entries';
+import { isOpId, isOpText, membershipRoot } from '../membership-store';
 import type { Place } from './places';
 import { RefusalReason, type UpdateRefusal } from './refusal';
 
@@ -217,10 +218,20 @@ function networkRules(): KindRules {
       if (place.root === 'settings') {
         return refuse(RefusalReason.settings, `settings.${place.key ?? ''}`);
       }
-      const layout = layoutProblem(place, ['meta', 'facilities', 'devices', 'users'], []);
+      const layout = layoutProblem(
+        place,
+        ['meta', 'facilities', 'devices', 'users', membershipRoot],
+        [],
+      );
       if (layout) return layout;
       const key = place.key as string;
       if (isType) return refuse(RefusalReason.unknownKey, `nested type at ${where(place)}`);
+      if (place.root === membershipRoot) {
+        // MS2: the op's id and text; whether it verifies is checked after (MS3, remote-check.ts).
+        return isOpId(key) && isOpText(value)
+          ? undefined
+          : refuse(RefusalReason.membership, `membership.${key.slice(0, 64)}`);
+      }
       if (place.root === 'meta') {
         const check = meta[key];
         if (!check) return refuse(RefusalReason.unknownKey, `meta.${key}`);

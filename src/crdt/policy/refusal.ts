@@ -28,6 +28,8 @@ export const RefusalReason = {
   budget: 'budget',
   /** A21: a change sent by a device whose role writes nothing (a supervisor). */
   readOnlyRole: 'read-only-role',
+  /** MS2–MS5: a membership op that does not decode to its key, verify, or name this network. */
+  membership: 'membership',
   /** A struct whose parent is neither in the document nor in the update. */
   unresolvable: 'unresolvable',
 } as const;

@@ -5,8 +5,10 @@
 import type * as Y from 'yjs';
 import { facilityOfCtcId } from '../../domain/ctc-id';
 import { ctcIdOfDoc, facilityOfRegisterDoc, type DocId } from '../doc-id';
+import { err, ok } from '../../lib/result';
+import { checkMembershipOps, type MembershipCheckContext } from '../membership-store';
 import { checkUpdate, type PolicyContext } from './check-update';
-import type { RemoteUpdateCheck } from './refusal';
+import { RefusalReason, type RemoteUpdateCheck } from './refusal';
 
 export interface RemoteCheckDeps {
   /** The live network document (its facilities decide U26). */
@@ -15,6 +17,8 @@ export interface RemoteCheckDeps {
   device(): Promise<{ facility: string; slot: number } | undefined>;
   /** The last serial counter this device stored, if it has one (U27). */
   serialCounter(): Promise<number | undefined>;
+  /** MS3: how membership ops from peers are verified; without it they are refused. */
+  membership?(): MembershipCheckContext;
 }
 
 function facilityOf(docId: DocId): string | undefined {
@@ -38,6 +42,16 @@ export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateChec
       const counter = await deps.serialCounter();
       if (counter !== undefined) context.ownBlock = { ...device, counter };
     }
-    return checkUpdate(docId, live, update, context);
+    const checked = checkUpdate(docId, live, update, context);
+    if (!checked.ok) return checked;
+    const ops = checked.value.membershipOps;
+    if (ops.length > 0) {
+      const membership = deps.membership?.();
+      const problem = membership
+        ? await checkMembershipOps(ops, membership)
+        : 'this device does not take membership ops';
+      if (problem) return err({ reason: RefusalReason.membership, detail: problem });
+    }
+    return ok(undefined);
   };
 }

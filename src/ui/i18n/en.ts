@@ -466,6 +466,8 @@ export const en = {
       'unknown-facility': 'From a facility that is not in the network',
       settings: 'It tried to change the network settings',
       budget: 'It was too large',
+      'read-only-role': 'A change from a device that may only read',
+      membership: 'A change to who is in the network that does not check out',
       unresolvable: 'An incomplete change',
       other: 'Not accepted',
     },

@@ -461,6 +461,8 @@ export const sw: Messages = {
       'unknown-facility': 'Kutoka kituo ambacho hakipo kwenye mtandao',
       settings: 'Ilijaribu kubadilisha mipangilio ya mtandao',
       budget: 'Ilikuwa kubwa mno',
+      'read-only-role': 'Mabadiliko kutoka kifaa kinachoruhusiwa kusoma tu',
+      membership: 'Mabadiliko ya wanachama wa mtandao yasiyothibitika',
       unresolvable: 'Mabadiliko yasiyokamilika',
       other: 'Haikukubaliwa',
     },
