@@ -1,6 +1,7 @@
 import './ui/app.css';
 import { mount } from 'svelte';
 import { createClinicApp } from './app/create-app';
+import { takeOpenedInvite } from './app/network-trust';
 import App from './ui/App.svelte';
 import StartupFailed from './ui/screens/StartupFailed.svelte';
 import { updatePrompt } from './ui/pwa.svelte';
@@ -23,7 +24,13 @@ const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
 try {
-  const app = await createClinicApp({ defaultSignalingUrls: defaultSignalingUrls() });
+  // I10: an invite's secrets leave the address bar before anything else runs.
+  const openedInvite = takeOpenedInvite(location, history);
+  const app = await createClinicApp({
+    defaultSignalingUrls: defaultSignalingUrls(),
+    appUrl: `${location.origin}${location.pathname}`,
+    ...(openedInvite ? { openedInvite } : {}),
+  });
   mount(App, { target, context: sessionContext(new Session(app.service, app.network)) });
 } catch (error) {
   // No storage (e.g. a private window that refuses IndexedDB): say so instead of a blank page.

@@ -85,6 +85,8 @@ export interface ClinicServiceDeps {
    * sync shows its state too.
    */
   onStorageFailure?: (error: StorageError) => void;
+  /** The id this device is known by in its network: its key's (issue 8, K11). */
+  deviceId?: DeviceId;
   /** Called once the device is set up, so replication can start as this device. */
   onProfileReady?: (profile: DeviceProfile) => Promise<void>;
 }
@@ -289,7 +291,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
       if (!facility.ok || !user.ok || !slot.ok) return err({ type: 'invalid', issues });
 
       const next: DeviceProfile = {
-        deviceId: ids.next() as DeviceId,
+        deviceId: deps.deviceId ?? (ids.next() as DeviceId),
         facility: facility.value,
         user: { ...user.value, id: ids.next() as UserId, facilityCode: facility.value.code },
         deviceSlot: slot.value,

@@ -7,7 +7,11 @@ import type { RemoteUpdateCheck } from '../crdt/policy/refusal';
 import { createRemoteUpdateCheck } from '../crdt/policy/remote-check';
 import type { DocumentStore } from '../crdt/ports';
 import { DocumentRepository } from '../crdt/repository';
+import type { MembershipCheckContext } from '../crdt/membership-store';
+import { loadOrCreateDeviceKey, webCryptoVerifier } from '../crdt/trust/device-key';
+import type { DeviceId } from '../domain/types';
 import { createDexieStore } from '../storage/dexie-store';
+import { createIndexedDbDeviceKeyVault, DEVICE_KEY_DATABASE } from '../storage/device-key-vault';
 import { requestPersistence, storageUsage } from '../storage/quota';
 import type { SyncLogger } from '../sync';
 import {
@@ -23,6 +27,7 @@ import { createNetworkService, type NetworkController } from './network-service'
 import { createBrowserPeerTransport, createTabTransport } from './peer-transport';
 import { createReplicaHost } from './replica-host';
 import { webLocks } from './web-locks';
+import { createTrustService, type TrustService } from './trust-service';
 import type { ClinicService, DeviceProfile } from './views';
 
 export interface ClinicApp {
@@ -38,6 +43,10 @@ export interface ClinicAppOptions {
   ids?: IdSource;
   /** Signaling servers offered when joining a network (build-time default). */
   defaultSignalingUrls?: string[];
+  /** An invite link the app was opened with (already removed from the address bar). */
+  openedInvite?: string;
+  /** The app's address, which invite links point to. */
+  appUrl?: string;
 }
 
 const consoleLogger: SyncLogger = {
@@ -57,8 +66,10 @@ const webLock: ExclusiveLock | undefined = (() => {
 export function appUpdatePolicy(
   store: DocumentStore,
   repo: () => DocumentRepository,
+  membership?: () => MembershipCheckContext,
 ): RemoteUpdateCheck {
   return createRemoteUpdateCheck({
+    ...(membership ? { membership } : {}),
     networkDoc: () => repo().get(networkDocId),
     device: async () => {
       const saved = await store.getMeta<DeviceProfile>(profileKey);
@@ -71,13 +82,56 @@ export function appUpdatePolicy(
   });
 }
 
+/** K13: the device key lives in its own database beside the records' (device-key-vault.ts). */
+async function openTrust(
+  store: DocumentStore,
+  repo: DocumentRepository,
+  clock: Clock,
+  databaseName: string,
+): Promise<TrustService> {
+  const vault = createIndexedDbDeviceKeyVault({
+    name: databaseName === 'pamoja' ? DEVICE_KEY_DATABASE : `${databaseName}-keys`,
+  });
+  const key = await loadOrCreateDeviceKey(vault);
+  if (!key.ok) throw new Error(`The device key is not usable: ${key.error.detail}`);
+  return createTrustService({
+    repo,
+    store,
+    clock,
+    key: key.value,
+    verifier: webCryptoVerifier,
+    logger: consoleLogger,
+  });
+}
+
+/**
+ * The saved profile, known by the device key's id: a device set up before it had a key gets
+ * that id now, so its sessions prove the id they announce (A-identity, K11).
+ */
+async function profileOf(
+  store: DocumentStore,
+  deviceId: DeviceId,
+): Promise<DeviceProfile | undefined> {
+  const saved = await store.getMeta<DeviceProfile>(profileKey);
+  if (!saved || saved.deviceId === deviceId) return saved;
+  const migrated = { ...saved, deviceId };
+  await store.setMeta(profileKey, migrated);
+  return migrated;
+}
+
 export async function createClinicApp(options: ClinicAppOptions = {}): Promise<ClinicApp> {
   const clock = options.clock ?? systemClock;
   const databaseName = options.databaseName ?? 'pamoja';
   const store = createDexieStore({ name: databaseName, clock });
   await store.open();
   // The update policy (docs/protocol.md §15) sees every remote update before it is stored.
-  const checkRemote = appUpdatePolicy(store, () => repo);
+  const trustRef: { trust?: TrustService } = {};
+  const checkRemote = appUpdatePolicy(
+    store,
+    () => repo,
+    // Until the trust service has loaded, no membership op from a peer is taken.
+    () => trustRef.trust?.membershipCheck() ?? { verifier: webCryptoVerifier, networkId: '-' },
+  );
   // D16: one client id per tab, reused across page sessions, so state vectors stay small.
   const lease = await leaseClientId({ store, locks: browserLeaseLocks(), random: Math.random });
   const repo: DocumentRepository = new DocumentRepository({
@@ -86,9 +140,11 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     checkRemote,
     clientId: lease.clientId,
   });
-  const profile = await store.getMeta<DeviceProfile>(profileKey);
   // The network document stays open: it is small and read on every screen.
   await repo.get(networkDocId);
+  const trust = await openTrust(store, repo, clock, databaseName);
+  trustRef.trust = trust;
+  const profile = await profileOf(store, trust.key.deviceId);
   // The host asks the network settings whether this device is a relay; they exist only after.
   const settingsRef: { network?: NetworkController } = {};
   const isRelay = () => settingsRef.network?.settings()?.relay ?? false;
@@ -103,6 +159,9 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     createPeerTransport: (settings, device) =>
       createBrowserPeerTransport(settings, device, consoleLogger),
     createTabTransport: () => createTabTransport(databaseName),
+    trust,
+    ...(options.appUrl ? { appUrl: () => options.appUrl as string } : {}),
+    ...(options.openedInvite ? { openedInvite: options.openedInvite } : {}),
   });
   const service = createClinicService({
     repo,
@@ -112,6 +171,7 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     storage: { usage: () => storageUsage(), requestPersistence: () => requestPersistence() },
     onProfileReady: (device) => network.start(device),
     onStorageFailure: (error) => network.noteStorageWrite(error),
+    deviceId: trust.key.deviceId,
     ...(webLock ? { lock: webLock } : {}),
     ...(profile ? { profile } : {}),
   });

@@ -20,7 +20,9 @@ import {
   type Transport,
 } from '../sync';
 import { err, ok } from '../lib/result';
+import { createNetworkTrust } from './network-trust';
 import type { AppReplicaHost } from './replica-host';
+import type { TrustService } from './trust-service';
 import { clockWarningOf, createStorageWatch, refusalViewsOf } from './sync-health';
 import type {
   DeviceProfile,
@@ -70,6 +72,16 @@ export interface NetworkServiceDeps {
   /** Injected so tests drive the full-disk retry (W11). */
   timers?: Timers;
   storageRetryMs?: number;
+  /**
+   * This device's membership (issue 8). With it, every session authenticates its peer and
+   * peers sync only once this device has created or joined a network; without it (some unit
+   * tests) sessions run unauthenticated.
+   */
+  trust?: TrustService;
+  /** The app's address, which invite links point to. */
+  appUrl?: () => string;
+  /** An invite link the app was opened with, already removed from the address bar. */
+  openedInvite?: string;
 }
 
 export interface NetworkController extends NetworkService {
@@ -161,6 +173,12 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     if (origin !== localOrigin && authors.size > 0) rememberReceived(authors);
   });
 
+  /** MS13: a device in no network, or revoked from it, has no peers to talk to. */
+  const mayMeetPeers = () => {
+    const kind = deps.trust?.state().kind;
+    return kind === undefined || kind === 'member' || kind === 'joining';
+  };
+
   function startTransports() {
     if (!engine || !profile || !syncEnabled) return;
     if (!tab && deps.createTabTransport) {
@@ -170,7 +188,7 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
         transport.start();
       }
     }
-    if (!peer && settings && deps.createPeerTransport) {
+    if (!peer && settings && deps.createPeerTransport && mayMeetPeers()) {
       const transport = deps.createPeerTransport(settings, profile);
       if (transport) {
         peer = {
@@ -188,13 +206,17 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     scheduleEmit();
   }
 
-  function stopTransports() {
+  function stopPeer() {
     if (peer) {
       peer.off();
       peer.detach();
       peer.transport.stop();
       peer = undefined;
     }
+  }
+
+  function stopTransports() {
+    stopPeer();
     if (tab) {
       tab.detach();
       tab.transport.stop();
@@ -270,12 +292,35 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
       ),
       storageFull: storage.full(),
       refusals: refusalViewsOf(sync, facilityNames, shownRefusals),
+      trust: { kind: 'none' },
     };
     if (settings) view.networkName = settings.networkName;
+    view.trust = trustActions?.view() ?? { kind: 'none' };
     const clockWarning = clockWarningOf(sync?.peers ?? [], ownDevice);
     if (clockWarning) view.clockWarning = clockWarning;
     return view;
   }
+
+  const trustActions = deps.trust
+    ? createNetworkTrust({
+        trust: deps.trust,
+        repo,
+        clock,
+        profile: () => profile,
+        settings: () => settings,
+        saveSettings: (input) => controller.saveSettings(input),
+        appUrl: deps.appUrl ?? (() => 'http://localhost/'),
+      })
+    : undefined;
+  // A22, MS11: a membership change re-checks every session and may start or end sync.
+  deps.trust?.onChange(() => {
+    engine?.membershipChanged();
+    if (mayMeetPeers()) startTransports();
+    else stopPeer();
+    scheduleEmit();
+  });
+  const notMember = () =>
+    Promise.resolve(err({ type: 'refused' as const, code: 'not-a-member' as const }));
 
   const controller: NetworkController = {
     async start(next) {
@@ -288,6 +333,7 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
         facility: next.facility.code,
         logger: deps.logger,
         clock,
+        ...(deps.trust ? { auth: deps.trust.syncAuth } : {}),
       });
       engine.onStatus(scheduleEmit);
       startTransports();
@@ -312,12 +358,7 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
       }
       settings = result.value;
       // New settings mean a new network (or new servers): reconnect from scratch.
-      if (peer) {
-        peer.off();
-        peer.detach();
-        peer.transport.stop();
-        peer = undefined;
-      }
+      stopPeer();
       startTransports();
       return ok(result.value);
     },
@@ -368,6 +409,14 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
           return 'no-peers';
       }
     },
+    createNetwork: (input) => trustActions?.createNetwork(input) ?? notMember(),
+    readInvite: (link) => trustActions?.readInvite(link) ?? err('not-an-invite'),
+    openedInvite: () => deps.openedInvite,
+    joinWithInvite: (link) => trustActions?.joinWithInvite(link) ?? notMember(),
+    members: () => trustActions?.members() ?? [],
+    nextFreeSlot: (code) => trustActions?.nextFreeSlot(code) ?? 1,
+    createInvite: (input) => trustActions?.createInvite(input) ?? notMember(),
+    revoke: (deviceId) => trustActions?.revoke(deviceId) ?? notMember(),
   };
   return controller;
 }

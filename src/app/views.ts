@@ -51,9 +51,20 @@ export type SaveError =
   | { type: 'storage'; code: StorageErrorCode }
   | { type: 'possible-duplicate'; matches: DirectoryRow[] }
   | { type: 'not-found' }
+  /** A network action this device may not take, or an invite that does not fit it. */
+  | { type: 'refused'; code: TrustProblem }
   /** Supervisors read everything and write nothing clinical. */
   | { type: 'not-permitted' }
   | { type: 'serials-exhausted' };
+
+export type TrustProblem =
+  | 'not-set-up'
+  | 'already-in-network'
+  | 'not-admin'
+  | 'invite-other-facility'
+  | 'invite-unreadable'
+  | 'invite-expired'
+  | 'not-a-member';
 
 export type SaveResult<T> = Result<T, SaveError>;
 
@@ -263,9 +274,75 @@ export interface NetworkView {
    */
   storageFull: boolean;
   clockWarning?: ClockWarning;
+  trust: TrustView;
   /** The most recent refused updates, newest first (at most `shownRefusals`). */
   refusals: RefusalView[];
 }
+
+/** This device's place in its network's membership (issue 8; protocol.md §22). */
+export type TrustView =
+  | { kind: 'none' }
+  /** Redeemed an invite; waits to meet an enrolled device that admits it. */
+  | { kind: 'joining'; networkName: string }
+  | { kind: 'member'; networkName: string; admin: boolean; role: InviteRole | 'supervisor' }
+  /** An admin removed this device: it syncs no more. Its records stay here. */
+  | { kind: 'revoked'; networkName: string };
+
+export type InviteRole = 'clinician' | 'relay';
+
+/** One device of the network, as its membership history says. */
+export interface MemberView {
+  deviceId: string;
+  role: InviteRole | 'supervisor';
+  facilityCode?: string;
+  facilityName?: string;
+  slot?: number;
+  admin: boolean;
+  revoked: boolean;
+  self: boolean;
+}
+
+/** Raw form values for a new network (the secret is generated, never typed). */
+export interface CreateNetworkInput {
+  networkName: string;
+  signalingUrls: string;
+  iceUrls: string;
+  iceUsername: string;
+  iceCredential: string;
+}
+
+/** Raw form values for an invite of a facility device or a relay. */
+export interface InviteInput {
+  role: InviteRole;
+  facilityCode: string;
+  facilityName: string;
+  district: string;
+  region: string;
+  deviceSlot: string;
+  validDays: string;
+  uses: string;
+}
+
+export interface CreatedInvite {
+  link: string;
+  /** The same link as a QR code (SVG markup, made by a library, safe to insert). */
+  qrSvg: string;
+  expiresAt: IsoDateTime;
+}
+
+/** What an opened or scanned invite says, for the join screen. */
+export interface InviteSummary {
+  networkName: string;
+  role: InviteRole | 'supervisor';
+  facilityCode?: string;
+  facilityName?: string;
+  district?: string;
+  region?: string;
+  slot?: number;
+  expiresAt: IsoDateTime;
+}
+
+export type InviteProblem = 'not-an-invite' | 'malformed' | 'unsupported-version' | 'expired';
 
 export type RecordRequestOutcome = 'received' | 'not-found' | 'no-peers' | 'timeout' | 'not-joined';
 
@@ -279,4 +356,18 @@ export interface NetworkService {
   setSyncEnabled(enabled: boolean): void;
   /** Ask connected devices for a record this device does not hold. */
   requestRecord(ctcId: CtcId): Promise<RecordRequestOutcome>;
+
+  /** MS7: this device starts a network and becomes its first admin (needs a profile). */
+  createNetwork(input: CreateNetworkInput): Promise<SaveResult<NetworkSettings>>;
+  /** Reads an invite link (opened or scanned) without acting on it. */
+  readInvite(link: string): Result<InviteSummary, InviteProblem>;
+  /** The invite the app was opened with (its secret already gone from the address bar). */
+  openedInvite(): string | undefined;
+  /** MS8: joins with the invite of `link`; the device must be set up for its facility. */
+  joinWithInvite(link: string): Promise<SaveResult<NetworkSettings>>;
+  members(): MemberView[];
+  /** The first serial block no device of `facilityCode` holds (1 when none). */
+  nextFreeSlot(facilityCode: string): number;
+  createInvite(input: InviteInput): Promise<SaveResult<CreatedInvite>>;
+  revoke(deviceId: string): Promise<SaveResult<void>>;
 }

@@ -27,3 +27,7 @@ export type {
   Timers,
   Transport,
 } from './ports';
+export { createMembershipAuth, encodeHistory } from './auth/membership-auth';
+export type { MembershipAuth, MembershipAuthOptions } from './auth/membership-auth';
+export { mayReadByRole, isReadOnly } from './auth/session-auth';
+export type { SyncAuth } from './auth/session-auth';

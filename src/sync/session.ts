@@ -130,6 +130,7 @@ export class Session {
   private peerAuth: PeerAuth | undefined;
   /** A24: we presented an enrolment and wait for the membership history. */
   private awaitingMembership = false;
+  private noticeTaken = false;
   /** A24: the peer's challenge, held until the membership history arrives. */
   private heldChallenge: Uint8Array | undefined;
   private admitted = false;
@@ -379,9 +380,18 @@ export class Session {
     const message = decodeMessage(bytes, this.ctx.limits);
     if (!message.ok) return this.close(message.error.reason, message.error.detail);
     const handled = message.value;
-    if (handled.kind === 'close' && this.authenticating) {
-      // A14: a refusal's reason is read at once, before the transport's own close can win (no
-      // data can be queued before it: nothing is accepted until the peer is authenticated).
+    if (handled.kind === 'membership' && !this.awaitingMembership) {
+      // A27: a revocation notice is the signed history; it is taken at once and on its own
+      // merits (every op is verified), since the close that follows ends the session. One per
+      // session: it is uncredited, and checking one costs signature verifications.
+      if (this.noticeTaken) return this.close(CloseReason.unexpectedMessage, 'second notice');
+      this.noticeTaken = true;
+      void this.ctx.auth?.config.learn?.(handled.payload);
+      return;
+    }
+    if (handled.kind === 'close') {
+      // A14, A27: a close's reason is read at once, before the transport's own close can win
+      // (which would drop whatever is still queued just the same).
       void this.handleSafely(handled);
       return;
     }
@@ -544,7 +554,16 @@ export class Session {
       reason: refusal.type,
       detail: refusal.detail,
     });
+    if (refusal.type === 'revoked') return this.closeRevoked(refusal.detail);
     this.close(AuthCloseReason[refusal.type] as CloseReason, refusal.detail);
+  }
+
+  /** A27: a revoked peer is sent the signed history first, so it can tell its user why. */
+  private closeRevoked(detail: string): void {
+    const notice = this.ctx.auth?.config.revocationNotice?.();
+    if (notice && this.state !== 'closed')
+      this.outbox.sendNow({ kind: 'membership', payload: notice });
+    this.close(CloseReason.authRevoked, detail);
   }
 
   /**
@@ -553,7 +572,7 @@ export class Session {
    */
   recheckMember(): boolean {
     if (!this.peerAuth || this.state === 'closed' || this.peerAuth.stillEnrolled()) return false;
-    this.close(CloseReason.authRevoked, 'the peer is no longer enrolled');
+    this.closeRevoked('the peer is no longer enrolled');
     return true;
   }
 

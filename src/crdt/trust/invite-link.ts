@@ -61,6 +61,9 @@ export interface Invite {
   grant: InviteGrant;
   /** Shown on the join screen only; the register's own name wins once it syncs. */
   facilityName?: string;
+  /** The facility's district and region, so the newcomer's setup asks nothing it cannot know. */
+  facilityDistrict?: string;
+  facilityRegion?: string;
   /** Epoch ms after which peers refuse to redeem it; shown on the join screen. */
   expiresAt: number;
 }
@@ -82,7 +85,16 @@ interface InvitePayload {
   su: string[];
   s: string;
   io: string;
-  g: { r: DeviceRole; fc?: string; fn?: string; sl?: number; d?: string; all?: 1 };
+  g: {
+    r: DeviceRole;
+    fc?: string;
+    fn?: string;
+    fd?: string;
+    fr?: string;
+    sl?: number;
+    d?: string;
+    all?: 1;
+  };
   x: number;
 }
 
@@ -144,6 +156,8 @@ function toPayload(invite: Invite): InvitePayload {
   const g: InvitePayload['g'] = { r: grant.role };
   if (grant.facilityCode !== undefined) g.fc = grant.facilityCode;
   if (invite.facilityName !== undefined) g.fn = invite.facilityName;
+  if (invite.facilityDistrict !== undefined) g.fd = invite.facilityDistrict;
+  if (invite.facilityRegion !== undefined) g.fr = invite.facilityRegion;
   if (grant.slot !== undefined) g.sl = grant.slot;
   if (grant.readScope?.kind === 'district') g.d = grant.readScope.district;
   if (grant.readScope?.kind === 'network') g.all = 1;
@@ -189,8 +203,12 @@ function fromPayload(value: unknown): Result<Invite, InviteLinkError> {
   if (!isToken(value.io, 1, MAX_ID_CHARS)) return bad('invite-op-id');
 
   const g = value.g;
-  if (!isRecord(g) || !hasOnlyKeys(g, ['r', 'fc', 'fn', 'sl', 'd', 'all'])) return bad('grant');
+  if (!isRecord(g) || !hasOnlyKeys(g, ['r', 'fc', 'fn', 'fd', 'fr', 'sl', 'd', 'all'])) {
+    return bad('grant');
+  }
   if (g.fn !== undefined && !isText(g.fn, 1, MAX_FACILITY_NAME_CHARS)) return bad('facility-name');
+  if (g.fd !== undefined && !isText(g.fd, 1, MAX_DISTRICT_CHARS)) return bad('facility-district');
+  if (g.fr !== undefined && !isText(g.fr, 1, MAX_DISTRICT_CHARS)) return bad('facility-region');
   if (g.all !== undefined && (g.all !== 1 || g.d !== undefined)) return bad('read-scope');
   if (g.d !== undefined && typeof g.d !== 'string') return bad('read-scope');
   const grant: InviteGrant = { role: g.r as DeviceRole };
@@ -215,6 +233,8 @@ function fromPayload(value: unknown): Result<Invite, InviteLinkError> {
     secret,
     grant,
     ...(typeof g.fn === 'string' ? { facilityName: g.fn } : {}),
+    ...(typeof g.fd === 'string' ? { facilityDistrict: g.fd } : {}),
+    ...(typeof g.fr === 'string' ? { facilityRegion: g.fr } : {}),
     expiresAt: value.x as number,
   });
 }

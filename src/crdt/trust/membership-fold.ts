@@ -13,6 +13,8 @@ export interface Folded {
   revokedBy: Map<DeviceId, string>;
   /** Ops that took effect, for inspection and tests. */
   applied: Set<string>;
+  /** MB14: uses left of each known invite (expiry aside). */
+  invitesLeft: Map<string, number>;
 }
 
 export interface FoldInput {
@@ -64,6 +66,7 @@ function foldOnce(input: FoldInput, voided: ReadonlySet<string>): Folded {
     admins: new Map(),
     revokedBy: new Map(),
     applied: new Set(),
+    invitesLeft: new Map(),
   };
   const invitesUsed = new Map<string, number>();
   const invites = new Map<
@@ -152,6 +155,9 @@ function foldOnce(input: FoldInput, voided: ReadonlySet<string>): Folded {
         break;
     }
     if (applied) state.applied.add(op.id);
+  }
+  for (const [id, invite] of invites) {
+    state.invitesLeft.set(id, invite.uses - (invitesUsed.get(id) ?? 0));
   }
   for (const [id, member] of state.members) {
     const admin = state.admins.get(id);

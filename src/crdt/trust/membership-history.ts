@@ -220,6 +220,11 @@ export class MembershipHistory {
     return this.isRevoked(deviceId) ? undefined : this.folded.admins.get(deviceId as DeviceId);
   }
 
+  /** MB14: how many more devices an invite admits (undefined for an invite not in the history). */
+  inviteUsesLeft(inviteId: string): number | undefined {
+    return this.folded.invitesLeft.get(inviteId);
+  }
+
   /** Whether an op took effect (false for one voided or without authority). */
   tookEffect(opId: string): boolean {
     return this.folded.applied.has(opId);

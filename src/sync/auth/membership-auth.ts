@@ -73,6 +73,13 @@ export function createMembershipAuth(options: MembershipAuthOptions): Membership
       if (!op.ok || op.value.body.action.type !== 'redeem') {
         return refusal('bad-invite', op.ok ? 'not a redemption' : op.error);
       }
+      // MS14: a redemption of an invite that is used up here is not even stored. Stored, it
+      // would be concurrent with the redemption that used the invite (both name only the invite
+      // as parent), and the fold's tie-break could then void the device already admitted.
+      const left = history.inviteUsesLeft(op.value.body.action.inviteId);
+      if (!history.tookEffect(op.value.id) && left !== undefined && left <= 0) {
+        return refusal('bad-invite', 'the invite is used up');
+      }
       const added = await history.add(payload);
       if (!added.ok) return refusal('bad-invite', `${added.error.type}: ${added.error.detail}`);
       if (!history.tookEffect(op.value.id)) {
@@ -81,6 +88,15 @@ export function createMembershipAuth(options: MembershipAuthOptions): Membership
       }
       options.onChange?.(history);
       return ok(encodeHistory(history));
+    },
+
+    revocationNotice: () => (history ? encodeHistory(history) : undefined),
+
+    async learn(payload) {
+      const ops = decodeHistory(payload);
+      if (!history || !ops) return;
+      const outcomes = await history.addMany(ops);
+      if (outcomes.some((o) => o.ok && o.value === 'added')) options.onChange?.(history);
     },
 
     async adopt(payload) {

@@ -30,6 +30,10 @@ export interface SyncAuth {
   admit?(payload: Uint8Array): Promise<Result<Uint8Array, AuthRefusal>>;
   /** A26: the newcomer checks the history it was sent back to the network's root and adopts it. */
   adopt?(payload: Uint8Array): Promise<Result<void, AuthRefusal>>;
+  /** A27: what a revoked peer is sent before its session closes (the signed history). */
+  revocationNotice?(): Uint8Array | undefined;
+  /** A27: ops of our own network a peer sent outside the join flow; each one is verified. */
+  learn?(payload: Uint8Array): Promise<void>;
 }
 
 /** The facility a document belongs to: its register's facility, a patient's issuing facility. */

@@ -122,7 +122,7 @@ describe('joining with the signed membership history (A24–A26, MB14)', () => {
     expect(sortedVisits(rn.host, register(FAC_A))).toEqual(['A summary']);
   });
 
-  it('MB14, A25: of two devices redeeming a one-use invite, one holds it; the other gets a typed close and nothing', async () => {
+  it('MB14, A25: MS14: of two devices redeeming a one-use invite, the first holds it; the second gets a typed close and nothing', async () => {
     const net = createMemoryNetwork({ seed: 96 });
     const f = await network();
     const { newcomer, late, atB } = f;
@@ -136,17 +136,14 @@ describe('joining with the signed membership history (A24–A26, MB14)', () => {
     } = await joiner(net, 'l', f, late, 11_000);
     net.link('b', 'l');
     await settle(net, [rb, rl]);
-    // Two concurrent redemptions of a one-use invite: the one ordered first (MB9, by op id)
-    // holds the use on every replica; the other admits nobody.
-    const winner = first.id < second.id ? newcomer : late;
-    const loser = winner === newcomer ? late : newcomer;
-    expect(atB.lookup(winner.deviceId)?.facilityCode).toBe(FAC_C);
-    expect(atB.lookup(loser.deviceId)).toBeUndefined();
-    if (loser === late) {
-      expect(closeReasons(rb)).toContain('auth-bad-invite');
-      expect(rl.host.holdings().size).toBe(0);
-      expect(lAuth.history).toBeUndefined();
-    }
+    // MS14: the invite's use is taken here, so the second redemption is refused before it is
+    // stored, whatever the op ids: the device admitted first keeps its place.
+    expect(atB.lookup(newcomer.deviceId)?.facilityCode).toBe(FAC_C);
+    expect(atB.lookup(late.deviceId)).toBeUndefined();
+    expect(atB.all().some((op) => op.id === second.id)).toBe(false);
+    expect(closeReasons(rb)).toContain('auth-bad-invite');
+    expect(rl.host.holdings().size).toBe(0);
+    expect(lAuth.history).toBeUndefined();
   });
 
   it('A26, I11: a history of another network is refused by the newcomer (auth-bad-membership)', async () => {

@@ -30,6 +30,8 @@ const clinicianInvite: Invite = {
   secret: seed,
   grant: { role: 'clinician', facilityCode: '07010100' as FacilityCode, slot: 3 },
   facilityName: 'Kituo cha Afya Igawilo',
+  facilityDistrict: 'Mbeya Urban',
+  facilityRegion: 'Mbeya',
   expiresAt: Date.UTC(2027, 0, 31),
 };
 
@@ -38,6 +40,8 @@ const supervisorInvite: Invite = {
   grant: { role: 'supervisor', readScope: { kind: 'district', district: 'Mbeya' } },
 };
 delete supervisorInvite.facilityName;
+delete supervisorInvite.facilityDistrict;
+delete supervisorInvite.facilityRegion;
 
 const clock = (iso: string) => ({ now: () => Date.parse(iso) });
 

@@ -124,6 +124,7 @@ const view = (over: Partial<NetworkView>): NetworkView => ({
   facilities: [],
   storageFull: false,
   refusals: [],
+  trust: { kind: 'member', networkName: 'Mbeya CTC network', admin: false, role: 'clinician' },
   ...over,
 });
 

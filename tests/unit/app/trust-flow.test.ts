@@ -1,0 +1,144 @@
+/**
+ * Networks, invites and revocation over the real app stack (issue 8 points 1, 3, 5, 8;
+ * protocol.md §22 MS7–MS14): a founder creates a network, invites a facility device, the
+ * newcomer joins through whichever member it meets, data flows, a stranger gets nothing, a used
+ * invite admits no one else, and a revoked device is cut off.
+ */
+import { describe, expect, it } from 'vitest';
+import { createMemoryNetwork, type MemoryNetwork } from '../../../src/sync';
+import { readMembershipOps } from '../../../src/crdt/membership-store';
+import { networkDocId } from '../../../src/crdt/doc-id';
+import { aminaForm } from './harness';
+import {
+  closeReasonsOf,
+  founder,
+  inviteFor,
+  networkInput,
+  setUpFrom,
+  trustedDevice,
+  type TrustedDevice,
+} from './trusted-device';
+
+async function settle(net: MemoryNetwork, ...devices: TrustedDevice[]) {
+  for (let i = 0; i < 40; i += 1) {
+    await net.flush();
+    await Promise.all(devices.map((d) => d.network.engine()?.whenIdle() ?? Promise.resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (net.inFlight() === 0 && i > 3) return;
+  }
+}
+
+async function invite(admin: TrustedDevice, code: string, name: string, slot = 1) {
+  const created = await admin.network.createInvite(inviteFor(code, name, slot));
+  if (!created.ok) throw new Error(`invite failed: ${JSON.stringify(created.error)}`);
+  return created.value.link;
+}
+
+async function joinWith(device: TrustedDevice, link: string) {
+  await setUpFrom(device, link);
+  const joined = await device.network.joinWithInvite(link);
+  if (!joined.ok) throw new Error(`join failed: ${JSON.stringify(joined.error)}`);
+}
+
+describe('networks and invites over the app stack', () => {
+  it('MS7 MS8 MS9 a founder invites a facility device; once they meet it is a member and data flows', async () => {
+    const net = createMemoryNetwork({ seed: 8, delivery: 'microtask' });
+    const a = await founder(net, 'a');
+    expect(a.network.status().trust).toMatchObject({ kind: 'member', admin: true });
+    const link = await invite(a, '01020004', 'Sinza CTC');
+    // The secret travels only in the fragment (I7).
+    expect(link.split('#')[0]).toBe('https://pamoja.example/app/');
+
+    const b = await trustedDevice(net, 'b');
+    await joinWith(b, link);
+    expect(b.network.status().trust).toEqual({ kind: 'joining', networkName: 'Kinondoni CTCs' });
+    expect(b.network.settings()?.secret).toBe(a.network.settings()?.secret);
+
+    net.link('a', 'b');
+    await settle(net, a, b);
+    expect(b.network.status().trust).toMatchObject({ kind: 'member', admin: false });
+    const members = a.network.members();
+    expect(members.map((m) => [m.facilityCode, m.slot, m.self])).toEqual([
+      ['01020003', 1, true],
+      ['01020004', 1, false],
+    ]);
+    // The history is in B's network document, so it survives a restart and travels on.
+    const ops = readMembershipOps(await b.repo.get(networkDocId));
+    expect(ops.length).toBe(a.trust.history()?.all().length);
+
+    const registered = await a.service.registerPatient(aminaForm, { acknowledgeDuplicate: false });
+    if (!registered.ok) throw new Error('register');
+    await settle(net, a, b);
+    expect((await b.service.search('amina')).map((h) => h.ctcId)).toEqual([registered.value]);
+  });
+
+  it('MS13 a device of another network (same name) and a second use of a one-use invite get nothing', async () => {
+    const net = createMemoryNetwork({ seed: 9, delivery: 'microtask' });
+    const a = await founder(net, 'a');
+    const link = await invite(a, '01020004', 'Sinza CTC');
+    const b = await trustedDevice(net, 'b');
+    await joinWith(b, link);
+    net.link('a', 'b');
+    await settle(net, a, b);
+    expect(b.network.status().trust.kind).toBe('member');
+    const registered = await a.service.registerPatient(aminaForm, { acknowledgeDuplicate: false });
+    if (!registered.ok) throw new Error('register');
+
+    // A stranger founds a network with the same name, and a third device reuses B's invite.
+    const stranger = await founder(net, 'stranger');
+    expect(stranger.network.settings()?.networkName).toBe(networkInput.networkName);
+    const reuse = await trustedDevice(net, 'reuse');
+    await joinWith(reuse, link);
+    net.link('stranger', 'a');
+    net.link('reuse', 'a');
+    net.link('reuse', 'b');
+    await settle(net, a, b, stranger, reuse);
+
+    expect(reuse.network.status().trust.kind).toBe('joining');
+    // The device the invite admitted first stays a member, whatever the op ids (MS14).
+    expect(b.network.status().trust.kind).toBe('member');
+    expect(a.trust.history()?.lookup(reuse.trust.key.deviceId)).toBeUndefined();
+    for (const outsider of [stranger, reuse]) {
+      expect(await outsider.service.search('amina')).toEqual([]);
+    }
+    expect(closeReasonsOf(a)).toEqual(expect.arrayContaining(['auth-unenrolled']));
+    expect(a.network.members()).toHaveLength(2);
+  });
+
+  it('MS10 MS11 an admin revokes a device: its sessions end, it is refused, and it learns why', async () => {
+    const net = createMemoryNetwork({ seed: 10, delivery: 'microtask' });
+    const a = await founder(net, 'a');
+    const b = await trustedDevice(net, 'b');
+    const c = await trustedDevice(net, 'c');
+    await joinWith(b, await invite(a, '01020004', 'Sinza CTC'));
+    await joinWith(c, await invite(a, '01020005', 'Magomeni CTC'));
+    net.link('a', 'b');
+    net.link('a', 'c');
+    await settle(net, a, b, c);
+    // B and C learned of each other from A's network document, so they now accept each other.
+    net.link('b', 'c');
+    await settle(net, a, b, c);
+    expect(c.network.status().trust.kind).toBe('member');
+    expect(
+      b.network.status().peers.some((p) => p.connected && p.deviceId === c.trust.key.deviceId),
+    ).toBe(true);
+
+    const revoked = await a.network.revoke(b.trust.key.deviceId);
+    expect(revoked.ok).toBe(true);
+    await settle(net, a, b, c);
+    expect(a.network.members().find((m) => m.deviceId === b.trust.key.deviceId)?.revoked).toBe(
+      true,
+    );
+    // C learned of the revocation from A's network document and refuses B too.
+    expect(c.trust.history()?.isRevoked(b.trust.key.deviceId)).toBe(true);
+    expect(closeReasonsOf(c)).toEqual(expect.arrayContaining(['auth-revoked']));
+    expect(closeReasonsOf(a)).toEqual(expect.arrayContaining(['auth-revoked']));
+
+    const later = await a.service.registerPatient(aminaForm, { acknowledgeDuplicate: false });
+    if (!later.ok) throw new Error('register');
+    await settle(net, a, b, c);
+    expect((await c.service.search('amina')).length).toBe(1);
+    expect(await b.service.search('amina')).toEqual([]);
+    expect(b.network.status().trust.kind).toBe('revoked');
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * A device over the real app stack with its own key and membership (issue 8): memory store,
+ * repository with the app's update policy (membership ops verified), trust service, clinic
+ * service known by the key's id, and the network service syncing over an in-memory network.
+ */
+import { createClinicService } from '../../../src/app/clinic-service';
+import { appUpdatePolicy } from '../../../src/app/create-app';
+import { sequentialIds } from '../../../src/app/ids';
+import {
+  createNetworkService,
+  type NetworkController,
+  type PeerTransport,
+} from '../../../src/app/network-service';
+import { createReplicaHost } from '../../../src/app/replica-host';
+import { createTrustService, type TrustService } from '../../../src/app/trust-service';
+import type { ClinicService, DeviceSetupInput, InviteInput } from '../../../src/app/views';
+import { DocumentRepository } from '../../../src/crdt/repository';
+import { createDeviceKey, createWebCryptoVerifier } from '../../../src/crdt/trust/device-key';
+import { createMemoryStore, type MemoryStore } from '../../../src/storage/memory-store';
+import type { MemoryNetwork, SyncLogger } from '../../../src/sync';
+import { setupInput, testClock } from './harness';
+
+export interface LoggedEvent {
+  level: string;
+  event: string;
+  details: Record<string, unknown>;
+}
+
+export interface TrustedDevice {
+  name: string;
+  service: ClinicService;
+  network: NetworkController;
+  trust: TrustService;
+  repo: DocumentRepository;
+  store: MemoryStore;
+  log: LoggedEvent[];
+}
+
+const verifier = createWebCryptoVerifier();
+
+/** A device not set up yet, whose peer link is node `name` of `net`. */
+export async function trustedDevice(
+  net: MemoryNetwork,
+  name: string,
+  clock = testClock('2026-03-10T09:00:00.000Z'),
+): Promise<TrustedDevice> {
+  const log: LoggedEvent[] = [];
+  const logger: SyncLogger = {
+    log: (level, event, details) => log.push({ level, event, details }),
+  };
+  const store = createMemoryStore({ clock });
+  const ref: { trust?: TrustService } = {};
+  const checkRemote = appUpdatePolicy(
+    store,
+    () => repo,
+    () => ref.trust?.membershipCheck() ?? { verifier, networkId: '-' },
+  );
+  const repo: DocumentRepository = new DocumentRepository({ store, clock, checkRemote });
+  const key = await createDeviceKey({ algorithm: 'Ed25519' });
+  const trust = await createTrustService({ repo, store, clock, key, verifier, logger });
+  ref.trust = trust;
+  const started: { network?: NetworkController } = {};
+  const service = createClinicService({
+    repo,
+    store,
+    clock,
+    ids: sequentialIds(name),
+    storage: {
+      usage: () => Promise.resolve({ usageBytes: 0, quotaBytes: 0, persisted: false }),
+      requestPersistence: () => Promise.resolve(false),
+    },
+    deviceId: trust.key.deviceId,
+    onProfileReady: (profile) => started.network!.start(profile),
+  });
+  const transport = net.node(name);
+  const peerTransport = (): PeerTransport => ({
+    onPeerConnected: (listener) => transport.onPeerConnected(listener),
+    start: () => Promise.resolve(),
+    stop: () => undefined,
+    reconnect: () => undefined,
+    signalingState: () => 'connected',
+    peerConnectionCount: () => 0,
+    onChange: () => () => undefined,
+  });
+  const network = await createNetworkService({
+    repo,
+    store,
+    host: createReplicaHost(repo, store, {
+      isRelay: () => started.network?.settings()?.relay ?? false,
+    }),
+    clock,
+    logger,
+    defaultSignalingUrls: [],
+    createPeerTransport: peerTransport,
+    trust,
+    appUrl: () => 'https://pamoja.example/app/',
+  });
+  started.network = network;
+  return { name, service, network, trust, repo, store, log };
+}
+
+export const networkInput = {
+  networkName: 'Kinondoni CTCs',
+  signalingUrls: 'ws://127.0.0.1:4444',
+  iceUrls: '',
+  iceUsername: '',
+  iceCredential: '',
+};
+
+export function inviteFor(facilityCode: string, facilityName: string, slot = 1): InviteInput {
+  return {
+    role: 'clinician',
+    facilityCode,
+    facilityName,
+    district: 'Kinondoni',
+    region: 'Dar es Salaam',
+    deviceSlot: String(slot),
+    validDays: '7',
+    uses: '1',
+  };
+}
+
+/** Sets the device up as the facility an invite names. */
+export async function setUpFrom(device: TrustedDevice, link: string): Promise<void> {
+  const summary = device.network.readInvite(link);
+  if (!summary.ok) throw new Error(`invite unreadable: ${summary.error}`);
+  const s = summary.value;
+  const input: DeviceSetupInput = {
+    ...setupInput,
+    facilityName: s.facilityName ?? '',
+    facilityCode: s.facilityCode ?? '',
+    district: s.district ?? '',
+    region: s.region ?? '',
+    deviceSlot: String(s.slot ?? ''),
+    userName: `User of ${device.name}`,
+  };
+  const profile = await device.service.setupDevice(input);
+  if (!profile.ok) throw new Error(`setup failed: ${JSON.stringify(profile.error)}`);
+}
+
+/** The first device: set up at `facilityCode` and the creator of the network. */
+export async function founder(net: MemoryNetwork, name: string): Promise<TrustedDevice> {
+  const device = await trustedDevice(net, name);
+  const profile = await device.service.setupDevice({ ...setupInput, userName: 'Neema Mushi' });
+  if (!profile.ok) throw new Error('setup');
+  const created = await device.network.createNetwork(networkInput);
+  if (!created.ok) throw new Error(`create failed: ${JSON.stringify(created.error)}`);
+  return device;
+}
+
+export const closeReasonsOf = (device: TrustedDevice): string[] =>
+  device.log.filter((e) => e.event === 'sync.session-closed').map((e) => String(e.details.reason));
