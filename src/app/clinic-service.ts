@@ -3,6 +3,7 @@
  * storage indexes. Validation happens here, before anything is written; every write resolves
  * only once it is durable.
  */
+import { readAccessLog } from '../crdt/access-log';
 import type { Clock } from '../lib/deps';
 import { err, ok } from '../lib/result';
 import type {
@@ -411,13 +412,15 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
       const docId = patientDocId(ctcId);
       if (!(await repo.isStored(docId))) return undefined;
       const [doc, network] = await Promise.all([repo.get(docId), repo.get(networkDocId)]);
-      return buildPatientView(
+      const view = buildPatientView(
         readPatient(doc),
         readFacilities(network),
         today(),
         readFollowUpPolicy(network),
         false,
       );
+      if (view) view.access = readAccessLog(doc);
+      return view;
     },
 
     watchPatient(ctcId, listener) {

@@ -6,7 +6,8 @@
 import type { Clock } from '../lib/deps';
 import { validateNetworkSettings } from '../domain/schemas/network-settings';
 import type { CtcId, IsoDateTime } from '../domain/types';
-import { networkDocId, patientDocId } from '../crdt/doc-id';
+import { appendAccess } from '../crdt/access-log';
+import { docKind, networkDocId, patientDocId } from '../crdt/doc-id';
 import { readFacilities } from '../crdt/network-doc';
 import { readPatient } from '../crdt/patient-doc';
 import type { DocumentStore } from '../crdt/ports';
@@ -14,6 +15,7 @@ import { localOrigin, type DocumentRepository } from '../crdt/repository';
 import {
   createSyncEngine,
   systemTimers,
+  type ServedRequest,
   type SyncEngine,
   type SyncLogger,
   type Timers,
@@ -179,6 +181,26 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     return kind === undefined || kind === 'member' || kind === 'joining';
   };
 
+  /**
+   * AL1: a record this device handed to another device is logged in the record itself. Tabs of
+   * this device do not count; neither do registers or the network document.
+   */
+  async function recordAccess(served: ServedRequest): Promise<void> {
+    if (docKind(served.docId) !== 'patient' || served.deviceId === profile?.deviceId) return;
+    try {
+      await repo.write(served.docId, (doc) =>
+        appendAccess(doc, {
+          at: new Date(clock.now()).toISOString() as IsoDateTime,
+          deviceId: served.deviceId,
+          facility: served.facility,
+          servedBy: profile?.deviceId ?? '',
+        }),
+      );
+    } catch (error) {
+      deps.logger.log('warn', 'access-not-logged', { error: String(error) });
+    }
+  }
+
   function startTransports() {
     if (!engine || !profile || !syncEnabled) return;
     if (!tab && deps.createTabTransport) {
@@ -336,6 +358,7 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
         ...(deps.trust ? { auth: deps.trust.syncAuth } : {}),
       });
       engine.onStatus(scheduleEmit);
+      engine.onServed((served) => void recordAccess(served));
       startTransports();
     },
     stop() {

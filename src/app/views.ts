@@ -21,6 +21,7 @@ import type {
   User,
   Visit,
 } from '../domain/types';
+import type { AccessRecord } from '../crdt/access-log';
 import type { DirectoryRow, PatientRow, StorageErrorCode, StorageUsage } from '../crdt/ports';
 
 export type { DirectoryRow, PatientRow, StorageUsage };
@@ -105,6 +106,8 @@ export interface PatientView {
   history: EntryView[];
   /** Names of the facilities this device knows, by code, for showing where entries were made. */
   facilityNames: Record<string, string>;
+  /** AL3: who fetched this record from a device that held it, newest first. */
+  access?: AccessRecord[];
 }
 
 export interface SearchHit {

@@ -92,8 +92,19 @@ export interface SyncEngine {
    * longer enrolled end at once.
    */
   membershipChanged(): void;
+  /** AL1: told whenever this device answered a peer's request for a doc it holds. */
+  onServed(listener: (served: ServedRequest) => void): () => void;
   /** Closes every session; the engine stays usable for tests that inspect it afterwards. */
   stop(): void;
+}
+
+/** A request this device answered (AL1): which doc, for which device, as it proved itself. */
+export interface ServedRequest {
+  docId: DocId;
+  deviceId: string;
+  facility: string;
+  /** Whether the device proved its identity (A17); without auth, only its word. */
+  proven: boolean;
 }
 
 interface PeerRecord {
@@ -130,6 +141,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const peers = new Map<string, PeerRecord>();
   const requests = new Map<DocId, PendingRequest[]>();
   const statusListeners = new Set<(status: SyncStatus) => void>();
+  const servedListeners = new Set<(served: ServedRequest) => void>();
   const closedTraffic: Traffic = {
     framesSent: 0,
     bytesSent: 0,
@@ -282,6 +294,17 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         for (const pending of waiting) finishRequest(pending, ok(undefined));
       }
       statusChanged();
+    },
+    served(session, docId) {
+      const remote = session.remote;
+      if (!remote) return;
+      const served: ServedRequest = {
+        docId,
+        deviceId: remote.deviceId,
+        facility: session.member?.facilityCode ?? remote.facility,
+        proven: session.member !== undefined,
+      };
+      for (const listener of servedListeners) listener(served);
     },
     refused(session, docId, refusal) {
       refusals.push({
@@ -476,6 +499,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     onStatus(listener) {
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);
+    },
+    onServed(listener) {
+      servedListeners.add(listener);
+      return () => servedListeners.delete(listener);
     },
     traffic() {
       const total = { ...closedTraffic };

@@ -1,6 +1,12 @@
 /** Public surface of the replication engine (docs/protocol.md, CONTEXT.md). */
 export { createSyncEngine, RequestError } from './engine';
-export type { SyncEngine, SyncEngineOptions, RequestOptions, DigestStats } from './engine';
+export type {
+  SyncEngine,
+  SyncEngineOptions,
+  RequestOptions,
+  DigestStats,
+  ServedRequest,
+} from './engine';
 export { createMemoryHost } from './memory-host';
 export type { MemoryHost, MemoryHostOptions, HostCounters } from './memory-host';
 export { createMemoryNetwork } from './transports/memory';

@@ -74,6 +74,8 @@ export interface SessionEvents {
   refused(session: Session, docId: DocId, refusal: UpdateRefusal): void;
   reconciled(session: Session): void;
   changed(session: Session): void;
+  /** AL1: we answered this peer's request for a doc we hold (it did not hold it). */
+  served(session: Session, docId: DocId): void;
 }
 
 export interface Traffic {
@@ -720,6 +722,7 @@ export class Session {
     }
     this.noteInterest(docId);
     this.sendDiff(docId, stateVector, true);
+    this.ctx.events.served(this, docId);
   }
 
   /** Only held docs are noted (H2), so this set never outgrows our holdings. */

@@ -38,7 +38,7 @@ test('W11–W12: a device that fills up during sync says so, and catches up once
   const b = await Device.open(browser, facilityDevice('07010456', 'Sinza CTC', 'Baraka'));
   devices.push(a, b);
   await a.join(signaling.url);
-  await b.join(signaling.url);
+  await b.join(signaling.url, { via: a });
   await a.expectConnectedTo(b);
   await b.expectConnectedTo(a);
   await expect(b.page.getByTestId('storage-full')).toHaveCount(0);

@@ -6,6 +6,7 @@ import { isCtcId, facilityOfCtcId, isFacilityCode } from '../../domain/ctc-id';
 import type { CtcId, EntryKind } from '../../domain/types';
 import { ctcIdOfDoc, docKind, facilityOfRegisterDoc, type DocId, type DocKind } from '../doc-id';
 import { entryProblem, isCalendarDate, isIsoDateTime } from '../entries';
+import { accessRoot, isAccessRecord } from '../access-log';
 import { isOpId, isOpText, membershipRoot } from '../membership-store';
 import type { Place } from './places';
 import { RefusalReason, type UpdateRefusal } from './refusal';
@@ -99,9 +100,16 @@ function patientRules(docId: DocId): KindRules {
   return {
     kind: 'patient',
     check(place, value, isType) {
-      const layout = layoutProblem(place, ['meta', 'demographics'], Object.keys(entryListKinds));
+      const layout = layoutProblem(
+        place,
+        ['meta', 'demographics'],
+        [...Object.keys(entryListKinds), accessRoot],
+      );
       if (layout) return layout;
       if (isType) return refuse(RefusalReason.unknownKey, `nested type at ${where(place)}`);
+      if (place.root === accessRoot) {
+        return isAccessRecord(value) ? undefined : refuse(RefusalReason.invalidEntry, 'access');
+      }
       const key = place.key as string;
       if (place.root === 'meta') {
         const check = meta[key];

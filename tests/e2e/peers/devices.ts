@@ -8,7 +8,7 @@ import { createSignalingServer, type SignalingServer } from '../../../signaling/
 import type { DeviceDetails } from '../data';
 import { Pamoja } from '../fixtures';
 
-export const network = { name: 'Kinondoni CTC network', secret: 'tembo-kubwa-2026-siri' };
+export const network = { name: 'Kinondoni CTC network' };
 
 export async function startSignaling(): Promise<{ server: SignalingServer; url: string }> {
   const server = createSignalingServer({
@@ -42,6 +42,8 @@ export class Device {
   readonly errors: Error[] = [];
   /** Every text frame this device sent to the signaling server. */
   readonly signalingFrames: string[] = [];
+  /** The invite link this device joined with (its payload holds the network's secrets). */
+  joinedWith: string | undefined;
 
   private constructor(
     readonly context: BrowserContext,
@@ -67,20 +69,59 @@ export class Device {
     return new Device(context, page, details);
   }
 
-  /** Set up the device and join the network. */
+  /**
+   * Set up the device and put it in the network (MS7–MS9): the first device (no `via`) starts
+   * the network; every other one is invited by `via`, an admin, and opens the invite link.
+   */
   async join(
     signalingUrl: string,
-    options: { relay?: boolean; secret?: string } = {},
+    options: { relay?: boolean; via?: Device; link?: string } = {},
   ): Promise<void> {
-    await this.app.start(this.details);
-    await this.app.shell.open('#/settings');
-    const form = this.page.getByTestId('network-form');
-    await form.locator('#networkName').fill(network.name);
-    await form.locator('#secret').fill(options.secret ?? network.secret);
-    await form.locator('#signalingUrls').fill(signalingUrl);
-    if (options.relay) await form.locator('#relay').check();
-    await form.getByTestId('save-button').click();
-    await expect(this.page.getByTestId('save-status')).toContainText(/saved|imehifadhiwa/i);
+    if (!options.via && !options.link) {
+      await this.app.start(this.details);
+      await this.app.shell.open('#/settings');
+      const form = this.page.getByTestId('create-network-form');
+      await form.locator('#networkName').fill(network.name);
+      await form.locator('#signalingUrls').fill(signalingUrl);
+      await form.getByTestId('create-network-button').click();
+      await expect(this.page.getByTestId('save-status')).toContainText(/saved|imehifadhiwa/i);
+      return;
+    }
+    const link = options.link ?? (await options.via!.invite(this.details, options.relay ?? false));
+    this.joinedWith = link;
+    await this.page.goto(link);
+    const setup = this.app.setup;
+    await expect(setup.screen).toBeVisible();
+    await expect(this.page.getByTestId('join-invite')).toBeVisible();
+    // The address bar no longer holds the invite's secrets (I10).
+    expect(this.page.url()).not.toContain('#/join/');
+    if (options.relay) await setup.fillDevice(this.details);
+    else {
+      await setup.fill('userName', this.details.userName);
+      await setup.select('role', this.details.role);
+    }
+    await setup.save();
+    await expect(this.app.home.screen).toBeVisible();
+    await expect(this.app.shell.headerFacility).toHaveText(this.details.facilityName);
+  }
+
+  /** As an admin: invites a device set up as `details`, and returns the link. */
+  async invite(details: DeviceDetails, relay: boolean): Promise<string> {
+    await this.openNetwork();
+    const form = this.page.getByTestId('invite-form');
+    if (relay) await form.locator('#role').selectOption('relay');
+    else {
+      await form.locator('#facilityCode').fill(details.facilityCode);
+      await form.locator('#facilityName').fill(details.facilityName);
+      await form.locator('#district').fill(details.district);
+      await form.locator('#region').fill(details.region);
+      await form.locator('#deviceSlot').fill(details.deviceSlot);
+    }
+    await form.getByTestId('invite-button').click();
+    const link = this.page.getByTestId('invite-link');
+    await expect(link).toHaveValue(/#\/join\//);
+    await expect(this.page.getByTestId('invite-qr').locator('svg')).toBeVisible();
+    return link.inputValue();
   }
 
   /** The network screen's figures, as the transport reports them. */

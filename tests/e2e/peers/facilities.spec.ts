@@ -43,7 +43,7 @@ test("a. B finds A's patient by CTC ID and by name, records a visit, and A sees 
   const a = await open(browser, '07010123', 'Mwananyamala CTC', 'Neema Mushi');
   const b = await open(browser, '07010456', 'Sinza CTC', 'Baraka Mollel');
   await a.join(signaling.url);
-  await b.join(signaling.url);
+  await b.join(signaling.url, { via: a });
   await a.expectConnectedTo(b);
 
   const ctcId = await a.app.registerPatient(zaituni);
@@ -89,7 +89,8 @@ test("a. B finds A's patient by CTC ID and by name, records a visit, and A sees 
   expect(sent.length).toBeGreaterThan(0);
   const secrets = [
     network.name,
-    network.secret,
+    // The invite's payload carries the signaling secret and the invite seed.
+    b.joinedWith!.split('#/join/')[1]!.slice(0, 40),
     'Mwananyamala',
     'Sinza',
     'Zaïtuni',
@@ -111,7 +112,7 @@ test('b. B goes offline, both write to one patient, and both converge when B is 
   const a = await open(browser, '07010123', 'Mwananyamala CTC', 'Neema Mushi');
   const b = await open(browser, '07010456', 'Sinza CTC', 'Baraka Mollel');
   await a.join(signaling.url);
-  await b.join(signaling.url);
+  await b.join(signaling.url, { via: a });
   await a.expectConnectedTo(b);
   const ctcId = await a.app.registerPatient(juma);
   await b.app.shell.open(`#/patient/${ctcId}`);
@@ -153,8 +154,10 @@ test("c. a relay carries A's new patient to C; A and C are never online together
   const a = await open(browser, '07010123', 'Mwananyamala CTC', 'Neema Mushi');
   const r = await open(browser, '07019999', 'District office', 'Relay');
   const c = await open(browser, '07010789', 'Magomeni CTC', 'Upendo Massawe');
-  await r.join(signaling.url, { relay: true });
   await a.join(signaling.url);
+  await r.join(signaling.url, { relay: true, via: a });
+  // A invites C now; C joins later through the relay, while A is gone (A24–A26).
+  const invitationOfC = await a.invite(c.details, false);
   await a.expectConnectedTo(r);
   const ctcId = await a.app.registerPatient(halima);
   // A relay keeps a copy of every record without being asked: R's search shows the full
@@ -168,7 +171,7 @@ test("c. a relay carries A's new patient to C; A and C are never online together
   await a.close();
   devices.splice(devices.indexOf(a), 1);
 
-  await c.join(signaling.url);
+  await c.join(signaling.url, { link: invitationOfC });
   await c.expectConnectedTo(r);
   await c.app.shell.open('#/');
   // Results refresh as records arrive: no need to search again.
@@ -186,7 +189,8 @@ test('d. three facilities writing to one patient at once converge', async ({ bro
   const a = await open(browser, '07010123', 'Mwananyamala CTC', 'Neema Mushi');
   const b = await open(browser, '07010456', 'Sinza CTC', 'Baraka Mollel');
   const c = await open(browser, '07010789', 'Magomeni CTC', 'Upendo Massawe');
-  for (const device of [a, b, c]) await device.join(signaling.url);
+  await a.join(signaling.url);
+  for (const device of [b, c]) await device.join(signaling.url, { via: a });
   await a.expectConnectedTo(b);
   await a.expectConnectedTo(c);
   const ctcId = await a.app.registerPatient(zaituni);
@@ -221,7 +225,7 @@ test('e. reloading a device in the middle of a sync loses nothing', async ({ bro
   const b = await open(browser, '07010123', 'Mwananyamala CTC', 'Asha Juma');
   b.details.deviceSlot = '2';
   await a.join(signaling.url);
-  await b.join(signaling.url);
+  await b.join(signaling.url, { via: a });
   await a.expectConnectedTo(b);
   const names = ['Amani', 'Baraka', 'Chausiku', 'Daudi', 'Eliya', 'Fatuma'];
   const ids: string[] = [];
@@ -247,9 +251,10 @@ test('f. devices of another network (same name, other secret) never connect', as
   const a = await open(browser, '07010123', 'Mwananyamala CTC', 'Neema Mushi');
   const b = await open(browser, '07010456', 'Sinza CTC', 'Baraka Mollel');
   const outsider = await open(browser, '07010789', 'Magomeni CTC', 'Upendo Massawe');
-  await outsider.join(signaling.url, { secret: 'a-different-secret-entirely' });
+  // The outsider starts a network of its own under the same name: another root, another secret.
+  await outsider.join(signaling.url);
   await a.join(signaling.url);
-  await b.join(signaling.url);
+  await b.join(signaling.url, { via: a });
   await a.expectConnectedTo(b);
   const ctcId = await a.app.registerPatient(zaituni);
   // The positive control: B, in the network, receives the patient...

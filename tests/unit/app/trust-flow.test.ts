@@ -1,7 +1,8 @@
 /**
  * Networks, invites and revocation over the real app stack (issue 8 points 1, 3, 5, 8;
  * protocol.md §22 MS7–MS14): a founder creates a network, invites a facility device, the
- * newcomer joins through whichever member it meets, data flows, a stranger gets nothing, a used
+ * newcomer joins through whichever member it meets, data flows (and a fetched record logs who
+ * fetched it), a stranger gets nothing, a used
  * invite admits no one else, and a revoked device is cut off.
  */
 import { describe, expect, it } from 'vitest';
@@ -70,6 +71,16 @@ describe('networks and invites over the app stack', () => {
     if (!registered.ok) throw new Error('register');
     await settle(net, a, b);
     expect((await b.service.search('amina')).map((h) => h.ctcId)).toEqual([registered.value]);
+
+    // AL1–AL3: B fetches the record; A, which handed it over, logs who asked, in the record.
+    expect(await b.network.requestRecord(registered.value)).toBe('received');
+    await settle(net, a, b);
+    for (const device of [a, b]) {
+      const access = (await device.service.getPatient(registered.value))?.access ?? [];
+      expect(access.map((r) => [r.deviceId, r.facility, r.servedBy])).toEqual([
+        [b.trust.key.deviceId, '01020004', a.trust.key.deviceId],
+      ]);
+    }
   });
 
   it('MS13 a device of another network (same name) and a second use of a one-use invite get nothing', async () => {

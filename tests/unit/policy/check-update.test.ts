@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { networkDocId, patientDocId, registerDocId, type DocId } from '../../../src/crdt/doc-id';
+import { appendAccess, type AccessRecord } from '../../../src/crdt/access-log';
 import { appendEntry, editDemographics, initPatientDoc } from '../../../src/crdt/patient-doc';
 import { initRegisterDoc, upsertSummary } from '../../../src/crdt/register-doc';
 import { initNetworkDoc, putDevice, putFacility } from '../../../src/crdt/network-doc';
@@ -326,5 +327,28 @@ describe('update policy: hostile updates are refused (U5–U33)', () => {
       for (let i = 0; i < 60_000; i++) map.set('phone', String(i % 10));
     });
     expect(reasonOf(patientDocId(ID), live, flood)).toBe('budget');
+  });
+});
+
+describe('update policy: the access log (AL2)', () => {
+  const record = {
+    at: '2026-03-10T10:00:00.000Z',
+    deviceId: 'd0123456789abcdef',
+    facility: OTHER,
+    servedBy: 'dfedcba9876543210',
+  };
+  it('AL2 an access record is appended; a malformed one, or deleting one, is refused', () => {
+    const live = patientDoc();
+    const appended = changeOf(live, (d) => appendAccess(d, record as AccessRecord));
+    expect(reasonOf(patientDocId(ID), live, appended)).toBe('ok');
+    const odd = changeOf(live, (d) => d.getArray('access').push([{ ...record, note: 'x' }]));
+    expect(reasonOf(patientDocId(ID), live, odd)).toBe('invalid-entry');
+    const badFacility = changeOf(live, (d) =>
+      d.getArray('access').push([{ ...record, facility: 'Sinza' }]),
+    );
+    expect(reasonOf(patientDocId(ID), live, badFacility)).toBe('invalid-entry');
+    Y.applyUpdate(live, appended);
+    const erased = changeOf(live, (d) => d.getArray('access').delete(0, 1));
+    expect(reasonOf(patientDocId(ID), live, erased)).toBe('deletion');
   });
 });
