@@ -31,6 +31,12 @@ try {
     appUrl: `${location.origin}${location.pathname}`,
     ...(openedInvite ? { openedInvite } : {}),
   });
+  // I10: a link opened in a tab where the app already runs changes only the fragment. This
+  // listener is registered before the router's, so the secret is gone before any screen reads it.
+  window.addEventListener('hashchange', () => {
+    const link = takeOpenedInvite(location, history);
+    if (link) app.network.setOpenedInvite(link);
+  });
   mount(App, { target, context: sessionContext(new Session(app.service, app.network)) });
 } catch (error) {
   // No storage (e.g. a private window that refuses IndexedDB): say so instead of a blank page.

@@ -323,6 +323,7 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     return view;
   }
 
+  let openedInvite = deps.openedInvite;
   const trustActions = deps.trust
     ? createNetworkTrust({
         trust: deps.trust,
@@ -434,7 +435,10 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     },
     createNetwork: (input) => trustActions?.createNetwork(input) ?? notMember(),
     readInvite: (link) => trustActions?.readInvite(link) ?? err('not-an-invite'),
-    openedInvite: () => deps.openedInvite,
+    openedInvite: () => openedInvite,
+    setOpenedInvite(link) {
+      openedInvite = link;
+    },
     joinWithInvite: (link) => trustActions?.joinWithInvite(link) ?? notMember(),
     members: () => trustActions?.members() ?? [],
     nextFreeSlot: (code) => trustActions?.nextFreeSlot(code) ?? 1,

@@ -142,12 +142,27 @@ export function createNetworkTrust(deps: NetworkTrustDeps) {
       );
   }
 
-  function nextFreeSlot(facilityCode: string): number {
+  /** Serial blocks of a facility held by a device or promised by an invite still open. */
+  function slotsTaken(facilityCode: string): Set<number> {
     const used = new Set(
       members()
         .filter((m) => m.facilityCode === facilityCode && m.slot !== undefined)
         .map((m) => m.slot as number),
     );
+    const history = trust.history();
+    for (const op of history?.all() ?? []) {
+      const action = op.body.action;
+      if (action.type !== 'invite' || action.grant.facilityCode !== facilityCode) continue;
+      const open = (history?.inviteUsesLeft(action.inviteId) ?? 0) > 0;
+      if (open && action.expiresAt > clock.now() && action.grant.slot !== undefined) {
+        used.add(action.grant.slot);
+      }
+    }
+    return used;
+  }
+
+  function nextFreeSlot(facilityCode: string): number {
+    const used = slotsTaken(facilityCode);
     let slot = 1;
     while (used.has(slot) && slot < 99) slot += 1;
     return slot;

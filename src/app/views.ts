@@ -366,6 +366,8 @@ export interface NetworkService {
   readInvite(link: string): Result<InviteSummary, InviteProblem>;
   /** The invite the app was opened with (its secret already gone from the address bar). */
   openedInvite(): string | undefined;
+  /** I10: an invite link opened while the app already runs (taken from the address bar). */
+  setOpenedInvite(link: string): void;
   /** MS8: joins with the invite of `link`; the device must be set up for its facility. */
   joinWithInvite(link: string): Promise<SaveResult<NetworkSettings>>;
   members(): MemberView[];

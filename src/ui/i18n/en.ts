@@ -150,6 +150,9 @@ export const en = {
     iceUsername: 'TURN username',
     iceCredential: 'TURN password',
     relay: 'Keep a copy of every record (relay device)',
+    validDays: 'Valid for (days)',
+    uses: 'How many devices may use it',
+    inviteLink: 'Invite link',
   },
   hints: {
     facilityCode: '8 digits: region (2), district (2), facility (4).',
@@ -171,6 +174,11 @@ export const en = {
     iceUsername: 'Needed with turn: servers.',
     relay:
       'Only for a device that is always on, for example at the district office. It passes records between facilities that are rarely online together.',
+    validDays: 'From 1 to 90 days. After that the link no longer works.',
+    uses: 'Usually 1: one invite for one device.',
+    inviteDeviceSlot: 'The next free number is filled in for you.',
+    inviteLink: 'Paste the whole link the admin sent you.',
+    networkNameNew: 'A name every device will see, for example "Mbeya CTC network".',
   },
   errors,
   errorsVsField,
@@ -319,6 +327,8 @@ export const en = {
     network: {
       section: 'Network',
       help: 'Every device of your network uses the same name and secret. The secret never leaves this device except to encrypt introductions.',
+      helpTrusted:
+        'These servers help the devices of your network find each other. No patient data passes through them.',
       current: 'This device is in the network "{{name}}".',
       statusLink: 'See who is connected',
       turnSection: 'Help for difficult connections',
@@ -470,6 +480,101 @@ export const en = {
       membership: 'A change to who is in the network that does not check out',
       unresolvable: 'An incomplete change',
       other: 'Not accepted',
+    },
+  },
+  trust: {
+    inviteCard: {
+      title: 'Invitation',
+      clinician:
+        'This device is invited to join "{{network}}" as a device of {{facility}} (serial block {{slot}}).',
+      relay: 'This device is invited to join "{{network}}" as a relay device.',
+      supervisor: 'This device is invited to join "{{network}}" to read its records (supervisor).',
+      expires: 'The invite is valid until {{date}}.',
+      fromInvite: 'These details come from the invite.',
+    },
+    inviteProblem: {
+      expired: "This invite has expired. Ask the network's admin for a new one.",
+      unreadable:
+        'This invite link cannot be read. Check that it was copied whole, or ask for a new one.',
+      setupAnyway: 'You can still set up this device now and join a network later.',
+    },
+    problem: {
+      'not-set-up': 'Set up this device first, then join.',
+      'already-in-network': 'This device is already in a network.',
+      'not-admin': "Only the network's admin can do this.",
+      'invite-other-facility': 'This invite is for another facility or serial block.',
+      'invite-unreadable':
+        'This invite link cannot be read. Check that it was copied whole, or ask for a new one.',
+      'invite-expired': "This invite has expired. Ask the network's admin for a new one.",
+      'not-a-member': 'This device is not in a network yet.',
+    },
+    join: {
+      title: 'Join a network',
+      intro: 'Open the invite link the admin sent you, or paste it here.',
+      button: 'Join the network',
+      joining: 'Joining…',
+      joined: 'Saved. This device is joining "{{name}}".',
+      scan: 'Scan QR code',
+      scanning: 'Reading the code…',
+      scanFailed: 'No code was read. Paste the link instead.',
+      setupDone: 'This device is set up, but it could not join the network:',
+      continue: 'Continue',
+      failed: 'Joining did not work. Please try again.',
+    },
+    create: {
+      section: 'Start a new network',
+      intro:
+        'For the first device of a network only. This device becomes its admin and can invite other devices.',
+      button: 'Start the network',
+      more: 'More settings',
+      saved: 'Saved. This device started "{{name}}" and is its admin.',
+      joinLink: 'Join a network with an invite',
+    },
+    state: {
+      none: 'This device is not in a network yet.',
+      settingsLink: 'Start or join a network',
+      joining: 'Waiting to meet a device of "{{network}}" to confirm this device.',
+      revoked:
+        'This device was removed from "{{network}}". Its records stay on this device. Ask the network\'s admin for a new invite.',
+      member: '{{network}} · {{role}}',
+      memberAdmin: '{{network}} · admin',
+    },
+    role: {
+      clinician: 'Facility device',
+      relay: 'Relay',
+      supervisor: 'Supervisor',
+    },
+    members: {
+      title: 'Devices in the network',
+      empty: 'No device is listed yet.',
+      thisDevice: 'This device',
+      admin: 'Admin',
+      removed: 'Removed',
+      slot: 'Serial block {{slot}}',
+      noFacility: 'No facility',
+      revoke: 'Remove this device',
+      revokeConfirm:
+        'Remove this device from the network? It stops syncing. What it wrote before stays.',
+      revokeYes: 'Yes, remove this device',
+      revokeFailed: 'Removing the device did not work.',
+    },
+    invite: {
+      title: 'Invite a device',
+      intro: 'The new device opens the link or scans the code. It joins without typing numbers.',
+      roleLabel: 'Kind of device',
+      roles: {
+        clinician: 'A device of a facility',
+        relay: 'A relay (always on, passes records on)',
+      },
+      knownFacilities: 'Facilities of the network',
+      button: 'Create invite',
+      ready: 'Invite ready',
+      copy: 'Copy link',
+      copied: 'Copied',
+      qr: 'Or let the new device scan this code.',
+      qrLabel: 'QR code of the invite link',
+      validUntil: 'Valid until {{date}}',
+      secretNote: 'Anyone with this link can join as this device. Send it only to that person.',
     },
   },
   notFound: {

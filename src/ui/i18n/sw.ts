@@ -122,6 +122,9 @@ export const sw: Messages = {
     iceUsername: 'Jina la mtumiaji la TURN',
     iceCredential: 'Nenosiri la TURN',
     relay: 'Hifadhi nakala ya kila kumbukumbu (kifaa cha kupitisha)',
+    validDays: 'Muda wa kutumika (siku)',
+    uses: 'Vifaa vingapi vinaweza kuutumia',
+    inviteLink: 'Kiungo cha mwaliko',
   },
   hints: {
     facilityCode: 'Tarakimu 8: mkoa (2), wilaya (2), kituo (4).',
@@ -142,6 +145,12 @@ export const sw: Messages = {
     iceUsername: 'Inahitajika kwa seva za turn:.',
     relay:
       'Kwa kifaa kinachowashwa muda wote tu, kwa mfano ofisi ya wilaya. Kinapitisha kumbukumbu kati ya vituo ambavyo mara chache viko mtandaoni pamoja.',
+
+    validDays: 'Kuanzia siku 1 hadi 90. Baada ya hapo kiungo hakifanyi kazi tena.',
+    uses: 'Kwa kawaida 1: mwaliko mmoja kwa kifaa kimoja.',
+    inviteDeviceSlot: 'Namba inayofuata iliyo wazi imejazwa tayari.',
+    inviteLink: 'Bandika kiungo chote ulichotumiwa na mratibu wa mtandao.',
+    networkNameNew: 'Jina ambalo kila kifaa kitaliona, kwa mfano "Mtandao wa CTC Mbeya".',
   },
   errors: {
     required: '{{field}}: tafadhali jaza.',
@@ -313,6 +322,8 @@ export const sw: Messages = {
     network: {
       section: 'Mtandao',
       help: 'Kila kifaa cha mtandao wako kinatumia jina na siri ileile. Siri haitoki kwenye kifaa hiki isipokuwa kwa kusimba kwa njia fiche ujumbe wa kutambulishana.',
+      helpTrusted:
+        'Seva hizi zinasaidia vifaa vya mtandao wako kutambuana. Hakuna data ya wagonjwa inayopita humo.',
       current: 'Kifaa hiki kiko kwenye mtandao "{{name}}".',
       statusLink: 'Ona nani ameunganishwa',
       turnSection: 'Msaada kwa miunganisho migumu',
@@ -465,6 +476,102 @@ export const sw: Messages = {
       membership: 'Mabadiliko ya wanachama wa mtandao yasiyothibitika',
       unresolvable: 'Mabadiliko yasiyokamilika',
       other: 'Haikukubaliwa',
+    },
+  },
+  trust: {
+    inviteCard: {
+      title: 'Mwaliko',
+      clinician:
+        'Kifaa hiki kimealikwa kujiunga na "{{network}}" kama kifaa cha {{facility}} (kundi la namba {{slot}}).',
+      relay: 'Kifaa hiki kimealikwa kujiunga na "{{network}}" kama kifaa cha kupitisha kumbukumbu.',
+      supervisor:
+        'Kifaa hiki kimealikwa kujiunga na "{{network}}" ili kusoma kumbukumbu zake (msimamizi).',
+      expires: 'Mwaliko unatumika hadi {{date}}.',
+      fromInvite: 'Taarifa hizi zimetoka kwenye mwaliko.',
+    },
+    inviteProblem: {
+      expired: 'Muda wa mwaliko huu umekwisha. Mwombe mratibu wa mtandao akupe mwingine.',
+      unreadable:
+        'Kiungo hiki cha mwaliko hakisomeki. Hakikisha kimenakiliwa chote, au omba kingine.',
+      setupAnyway: 'Bado unaweza kuandaa kifaa hiki sasa na kujiunga na mtandao baadaye.',
+    },
+    problem: {
+      'not-set-up': 'Andaa kifaa hiki kwanza, kisha ujiunge.',
+      'already-in-network': 'Kifaa hiki tayari kiko kwenye mtandao.',
+      'not-admin': 'Mratibu wa mtandao pekee ndiye anaweza kufanya hivi.',
+      'invite-other-facility': 'Mwaliko huu ni wa kituo kingine au kundi lingine la namba.',
+      'invite-unreadable':
+        'Kiungo hiki cha mwaliko hakisomeki. Hakikisha kimenakiliwa chote, au omba kingine.',
+      'invite-expired': 'Muda wa mwaliko huu umekwisha. Mwombe mratibu wa mtandao akupe mwingine.',
+      'not-a-member': 'Kifaa hiki bado hakiko kwenye mtandao.',
+    },
+    join: {
+      title: 'Jiunge na mtandao',
+      intro: 'Fungua kiungo cha mwaliko ulichotumiwa na mratibu wa mtandao, au kibandike hapa.',
+      button: 'Jiunge na mtandao',
+      joining: 'Inajiunga…',
+      joined: 'Imehifadhiwa. Kifaa hiki kinajiunga na "{{name}}".',
+      scan: 'Soma msimbo wa QR',
+      scanning: 'Inasoma msimbo…',
+      scanFailed: 'Hakuna msimbo uliosomwa. Bandika kiungo badala yake.',
+      setupDone: 'Kifaa hiki kimeandaliwa, lakini hakikuweza kujiunga na mtandao:',
+      continue: 'Endelea',
+      failed: 'Kujiunga hakukufanikiwa. Tafadhali jaribu tena.',
+    },
+    create: {
+      section: 'Anzisha mtandao mpya',
+      intro:
+        'Kwa kifaa cha kwanza cha mtandao tu. Kifaa hiki kinakuwa mratibu wake na kinaweza kualika vifaa vingine.',
+      button: 'Anzisha mtandao',
+      more: 'Mipangilio zaidi',
+      saved: 'Imehifadhiwa. Kifaa hiki kimeanzisha "{{name}}" na ndicho mratibu wake.',
+      joinLink: 'Jiunge na mtandao kwa mwaliko',
+    },
+    state: {
+      none: 'Kifaa hiki bado hakiko kwenye mtandao.',
+      settingsLink: 'Anzisha au jiunge na mtandao',
+      joining: 'Kinasubiri kukutana na kifaa cha "{{network}}" ili kuthibitisha kifaa hiki.',
+      revoked:
+        'Kifaa hiki kimeondolewa kwenye "{{network}}". Kumbukumbu zake zinabaki kwenye kifaa hiki. Mwombe mratibu wa mtandao akupe mwaliko mpya.',
+      member: '{{network}} · {{role}}',
+      memberAdmin: '{{network}} · mratibu',
+    },
+    role: {
+      clinician: 'Kifaa cha kituo',
+      relay: 'Kifaa cha kupitisha',
+      supervisor: 'Msimamizi (kusoma tu)',
+    },
+    members: {
+      title: 'Vifaa vya mtandao',
+      empty: 'Bado hakuna kifaa kilichoorodheshwa.',
+      thisDevice: 'Kifaa hiki',
+      admin: 'Mratibu',
+      removed: 'Kimeondolewa',
+      slot: 'Kundi la namba {{slot}}',
+      noFacility: 'Hakuna kituo',
+      revoke: 'Ondoa kifaa hiki',
+      revokeConfirm:
+        'Ondoa kifaa hiki kwenye mtandao? Kitaacha kushiriki kumbukumbu. Kilichoandika kabla kinabaki.',
+      revokeYes: 'Ndiyo, ondoa kifaa hiki',
+      revokeFailed: 'Kuondoa kifaa hakukufanikiwa.',
+    },
+    invite: {
+      title: 'Alika kifaa',
+      intro: 'Kifaa kipya kinafungua kiungo au kinasoma msimbo. Kinajiunga bila kuandika namba.',
+      roleLabel: 'Aina ya kifaa',
+      roles: {
+        clinician: 'Kifaa cha kituo',
+        relay: 'Kifaa cha kupitisha (kinawashwa muda wote)',
+      },
+      knownFacilities: 'Vituo vya mtandao',
+      button: 'Tengeneza mwaliko',
+      ready: 'Mwaliko uko tayari',
+      copy: 'Nakili kiungo',
+      copied: 'Imenakiliwa',
+      qr: 'Au kifaa kipya kisome msimbo huu.',
+      qrLabel: 'Msimbo wa QR wa kiungo cha mwaliko',
+      validUntil: 'Unatumika hadi {{date}}',
+      secretNote: 'Yeyote mwenye kiungo hiki anaweza kujiunga kama kifaa hiki. Mtumie mtu huyo tu.',
     },
   },
   notFound: {

@@ -12,6 +12,8 @@ export type Route =
   | { name: 'clinic' }
   | { name: 'settings' }
   | { name: 'network' }
+  /** Join a network with an invite (opened as `#/join/<payload>`, whose secret main.ts removed). */
+  | { name: 'join' }
   | { name: 'patient'; ctcId: CtcId }
   | { name: EntryFormName; ctcId: CtcId; supersedes?: EntryId }
   | { name: 'edit'; ctcId: CtcId }
@@ -30,7 +32,11 @@ export function parseHash(hash: string): Route {
   if (first === undefined) return { name: 'home' };
   if (
     parts.length === 1 &&
-    (first === 'register' || first === 'clinic' || first === 'settings' || first === 'network')
+    (first === 'register' ||
+      first === 'clinic' ||
+      first === 'settings' ||
+      first === 'network' ||
+      first === 'join')
   )
     return { name: first };
   if (first !== 'patient' || second === undefined || !ctcIdPattern.test(second) || rest.length > 0)
@@ -55,6 +61,7 @@ export function hrefOf(route: Route): string {
     case 'clinic':
     case 'settings':
     case 'network':
+    case 'join':
       return `#/${route.name}`;
     case 'patient':
       return `#/patient/${route.ctcId}`;

@@ -109,8 +109,9 @@ export class Device {
   async invite(details: DeviceDetails, relay: boolean): Promise<string> {
     await this.openNetwork();
     const form = this.page.getByTestId('invite-form');
-    if (relay) await form.locator('#role').selectOption('relay');
-    else {
+    // The form keeps the last invite's choices: choose the role every time.
+    await form.locator('#role').selectOption(relay ? 'relay' : 'clinician');
+    if (!relay) {
       await form.locator('#facilityCode').fill(details.facilityCode);
       await form.locator('#facilityName').fill(details.facilityName);
       await form.locator('#district').fill(details.district);

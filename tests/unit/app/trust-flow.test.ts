@@ -46,7 +46,11 @@ describe('networks and invites over the app stack', () => {
     const net = createMemoryNetwork({ seed: 8, delivery: 'microtask' });
     const a = await founder(net, 'a');
     expect(a.network.status().trust).toMatchObject({ kind: 'member', admin: true });
+    // The next free serial block of a facility skips one an open invite already promises.
+    expect(a.network.nextFreeSlot('01020004')).toBe(1);
     const link = await invite(a, '01020004', 'Sinza CTC');
+    expect(a.network.nextFreeSlot('01020004')).toBe(2);
+    expect(a.network.nextFreeSlot('01020003')).toBe(2);
     // The secret travels only in the fragment (I7).
     expect(link.split('#')[0]).toBe('https://pamoja.example/app/');
 

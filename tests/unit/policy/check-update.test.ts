@@ -331,15 +331,15 @@ describe('update policy: hostile updates are refused (U5–U33)', () => {
 });
 
 describe('update policy: the access log (AL2)', () => {
-  const record = {
-    at: '2026-03-10T10:00:00.000Z',
+  const record: AccessRecord = {
+    at: '2026-03-10T10:00:00.000Z' as AccessRecord['at'],
     deviceId: 'd0123456789abcdef',
     facility: OTHER,
     servedBy: 'dfedcba9876543210',
   };
   it('AL2 an access record is appended; a malformed one, or deleting one, is refused', () => {
     const live = patientDoc();
-    const appended = changeOf(live, (d) => appendAccess(d, record as AccessRecord));
+    const appended = changeOf(live, (d) => appendAccess(d, record));
     expect(reasonOf(patientDocId(ID), live, appended)).toBe('ok');
     const odd = changeOf(live, (d) => d.getArray('access').push([{ ...record, note: 'x' }]));
     expect(reasonOf(patientDocId(ID), live, odd)).toBe('invalid-entry');
