@@ -219,6 +219,13 @@ export const en = {
     openMatch: 'Open',
     differentPerson: 'This is a different person: register',
   },
+  accessLog: {
+    title: 'Who opened this record',
+    intro: 'Devices that fetched this record from a device holding it.',
+    none: 'No other device has fetched this record yet.',
+    entry: '{{facility}} (device {{device}}), {{when}}',
+    noFacility: 'A device without a facility',
+  },
   patient: {
     notHeldTitle: 'The full record is not on this device yet',
     notHeldBody:

@@ -215,6 +215,13 @@ export const sw: Messages = {
     openMatch: 'Fungua',
     differentPerson: 'Huyu ni mtu mwingine: sajili',
   },
+  accessLog: {
+    title: 'Nani amefungua kumbukumbu hii',
+    intro: 'Vifaa vilivyochukua kumbukumbu hii kutoka kifaa kinachoishikilia.',
+    none: 'Bado hakuna kifaa kingine kilichochukua kumbukumbu hii.',
+    entry: '{{facility}} (kifaa {{device}}), {{when}}',
+    noFacility: 'Kifaa kisicho na kituo',
+  },
   patient: {
     notHeldTitle: 'Kumbukumbu kamili bado haijafika kwenye kifaa hiki',
     notHeldBody:
