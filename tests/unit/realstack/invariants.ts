@@ -25,6 +25,7 @@ const ARRAY_ROOTS = new Set([
   'appointments',
   'statusChanges',
   'demographicsLog',
+  'access',
 ]);
 
 /** The decoded content of a document: every non-empty root, as plain data. */
