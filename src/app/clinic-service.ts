@@ -61,6 +61,7 @@ import type {
   SaveResult,
   SearchHit,
 } from './views';
+import { supervisorFacilityCode } from './views';
 import type { StorageUsage } from '../crdt/ports';
 
 export const profileKey = 'device-profile';
@@ -319,6 +320,36 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
       }
       profile = next;
       await deps.storage.requestPersistence().catch(() => false);
+      await deps.onProfileReady?.(next);
+      return ok(next);
+    },
+
+    async setupSupervisor(input) {
+      const user = validateUser({ name: input.userName, role: 'supervisor' });
+      if (!user.ok) {
+        return err({
+          type: 'invalid',
+          issues: user.error.map((i) => ({ ...i, field: 'userName' })),
+        });
+      }
+      const next: DeviceProfile = {
+        deviceId: deps.deviceId ?? (ids.next() as DeviceId),
+        facility: {
+          code: supervisorFacilityCode,
+          name: input.scopeName.trim().slice(0, 100) || user.value.name,
+          district: '',
+          region: '',
+        },
+        user: { ...user.value, id: ids.next() as UserId, facilityCode: supervisorFacilityCode },
+        deviceSlot: 0,
+        language: input.language,
+      };
+      try {
+        await store.setMeta(profileKey, next);
+      } catch (error) {
+        return err(failed(error));
+      }
+      profile = next;
       await deps.onProfileReady?.(next);
       return ok(next);
     },

@@ -23,6 +23,7 @@ import {
 } from '../sync';
 import { err, ok } from '../lib/result';
 import { createNetworkTrust } from './network-trust';
+import { createScopeFollower } from './supervisor-scope';
 import type { AppReplicaHost } from './replica-host';
 import type { TrustService } from './trust-service';
 import { clockWarningOf, createStorageWatch, refusalViewsOf } from './sync-health';
@@ -187,6 +188,8 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
    */
   async function recordAccess(served: ServedRequest): Promise<void> {
     if (docKind(served.docId) !== 'patient' || served.deviceId === profile?.deviceId) return;
+    // A supervisor writes nothing (A21): its peers would refuse the log entry anyway.
+    if (profile?.user.role === 'supervisor') return;
     try {
       await repo.write(served.docId, (doc) =>
         appendAccess(doc, {
@@ -335,9 +338,28 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
         appUrl: deps.appUrl ?? (() => 'http://localhost/'),
       })
     : undefined;
+  const scope = deps.trust
+    ? createScopeFollower({
+        repo,
+        host,
+        trust: deps.trust,
+        engine: () => engine,
+        logger: deps.logger,
+        requestTimeoutMs: deps.requestTimeoutMs ?? 10_000,
+      })
+    : undefined;
+  repo.onUpdate((docId) => {
+    if (docId === networkDocId) scope?.follow();
+  });
   // A22, MS11: a membership change re-checks every session and may start or end sync.
+  let knownMembers = deps.trust?.history()?.members().size ?? 0;
   deps.trust?.onChange(() => {
+    scope?.follow();
     engine?.membershipChanged();
+    // MS17: a device refused a moment ago as unknown may be a member now: dial again.
+    const members = deps.trust?.history()?.members().size ?? 0;
+    if (members > knownMembers) peer?.transport.reconnect();
+    knownMembers = members;
     if (mayMeetPeers()) startTransports();
     else stopPeer();
     scheduleEmit();
@@ -358,7 +380,10 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
         clock,
         ...(deps.trust ? { auth: deps.trust.syncAuth } : {}),
       });
-      engine.onStatus(scheduleEmit);
+      engine.onStatus(() => {
+        scheduleEmit();
+        scope?.follow();
+      });
       engine.onServed((served) => void recordAccess(served));
       startTransports();
     },

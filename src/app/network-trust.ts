@@ -40,6 +40,7 @@ import type {
   TrustProblem,
   TrustView,
 } from './views';
+import { supervisorFacilityCode } from './views';
 
 export interface NetworkTrustDeps {
   trust: TrustService;
@@ -183,6 +184,9 @@ export function createNetworkTrust(deps: NetworkTrustDeps) {
     if (invite.grant.slot !== undefined) summary.slot = invite.grant.slot;
     if (invite.facilityName) summary.facilityName = invite.facilityName;
     if (invite.facilityDistrict) summary.district = invite.facilityDistrict;
+    // A district supervisor's scope is what its join screen names.
+    const scope = invite.grant.readScope;
+    if (scope?.kind === 'district') summary.district = scope.district;
     if (invite.facilityRegion) summary.region = invite.facilityRegion;
     return summary;
   }
@@ -212,6 +216,9 @@ export function createNetworkTrust(deps: NetworkTrustDeps) {
     if (!read.ok) return refused(read.error === 'expired' ? 'invite-expired' : 'invite-unreadable');
     const invite = read.value;
     const { grant } = invite;
+    // MS15: a supervisor invite is for a supervisor's profile, a device invite for a device's.
+    const supervisorProfile = profile.facility.code === supervisorFacilityCode;
+    if ((grant.role === 'supervisor') !== supervisorProfile) return refused('invite-other-role');
     if (
       grant.role === 'clinician' &&
       (grant.facilityCode !== profile.facility.code || grant.slot !== profile.deviceSlot)
@@ -261,13 +268,19 @@ export function createNetworkTrust(deps: NetworkTrustDeps) {
       issues.push(...facility.error.map((i) => ({ ...i, field: rename[i.field] ?? i.field })));
     }
     if (issues.length > 0) return err({ type: 'invalid', issues });
+    const district = input.scopeDistrict.trim().replace(/\s+/g, ' ').slice(0, 64);
     const grant: InviteGrant = facility?.ok
       ? {
           role: 'clinician',
           facilityCode: facility.value.code,
           slot: Number(input.deviceSlot.trim()),
         }
-      : { role: 'relay' };
+      : input.role === 'supervisor'
+        ? {
+            role: 'supervisor',
+            readScope: district ? { kind: 'district', district } : { kind: 'network' },
+          }
+        : { role: 'relay' };
     const expiresAt = clock.now() + Number(input.validDays.trim()) * dayMs;
     const secret = newInviteSecret();
     const inviteKey = await inviteKeyFromSecret(secret);

@@ -10,6 +10,7 @@ import type {
   Entry,
   EntryId,
   Facility,
+  FacilityCode,
   FieldIssue,
   IsoDate,
   IsoDateTime,
@@ -33,6 +34,19 @@ export interface DeviceProfile {
   /** This device's serial block at its facility (1–99); see docs/decisions/0004-ctc-id-allocation.md. */
   deviceSlot: number;
   language: Language;
+}
+
+/**
+ * The facility code a supervisor's profile carries: it belongs to no facility (its grant has
+ * none), and no facility code starts with 00 (regions are numbered from 01).
+ */
+export const supervisorFacilityCode = '00000000' as FacilityCode;
+
+export interface SupervisorSetupInput {
+  userName: string;
+  language: Language;
+  /** What the supervisor oversees, shown in the header: a district's name, or the network's. */
+  scopeName: string;
 }
 
 /** Raw form values for first-run setup; validated by the service. */
@@ -63,6 +77,7 @@ export type TrustProblem =
   | 'already-in-network'
   | 'not-admin'
   | 'invite-other-facility'
+  | 'invite-other-role'
   | 'invite-unreadable'
   | 'invite-expired'
   | 'not-a-member';
@@ -139,6 +154,11 @@ export interface ClinicList {
 export interface ClinicService {
   profile(): DeviceProfile | undefined;
   setupDevice(input: DeviceSetupInput): Promise<SaveResult<DeviceProfile>>;
+  /**
+   * MS15: a supervisor's device (opened from a supervisor invite): a name and a language, no
+   * facility, no serial block; it writes nothing, so nothing is written at setup either.
+   */
+  setupSupervisor(input: SupervisorSetupInput): Promise<SaveResult<DeviceProfile>>;
   setLanguage(language: Language): Promise<void>;
 
   findPossibleDuplicates(
@@ -287,16 +307,16 @@ export type TrustView =
   | { kind: 'none' }
   /** Redeemed an invite; waits to meet an enrolled device that admits it. */
   | { kind: 'joining'; networkName: string }
-  | { kind: 'member'; networkName: string; admin: boolean; role: InviteRole | 'supervisor' }
+  | { kind: 'member'; networkName: string; admin: boolean; role: InviteRole }
   /** An admin removed this device: it syncs no more. Its records stay here. */
   | { kind: 'revoked'; networkName: string };
 
-export type InviteRole = 'clinician' | 'relay';
+export type InviteRole = 'clinician' | 'relay' | 'supervisor';
 
 /** One device of the network, as its membership history says. */
 export interface MemberView {
   deviceId: string;
-  role: InviteRole | 'supervisor';
+  role: InviteRole;
   facilityCode?: string;
   facilityName?: string;
   slot?: number;
@@ -322,6 +342,8 @@ export interface InviteInput {
   district: string;
   region: string;
   deviceSlot: string;
+  /** A supervisor's district; empty for the whole network. */
+  scopeDistrict: string;
   validDays: string;
   uses: string;
 }
@@ -336,7 +358,7 @@ export interface CreatedInvite {
 /** What an opened or scanned invite says, for the join screen. */
 export interface InviteSummary {
   networkName: string;
-  role: InviteRole | 'supervisor';
+  role: InviteRole;
   facilityCode?: string;
   facilityName?: string;
   district?: string;

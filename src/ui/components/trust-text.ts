@@ -98,18 +98,22 @@ export const defaultInviteValues: FormValues = {
   district: '',
   region: '',
   deviceSlot: '',
+  scopeDistrict: '',
   validDays: '7',
   uses: '1',
 };
 
+const inviteRoles: readonly InviteInput['role'][] = ['clinician', 'relay', 'supervisor'];
+
 export function inviteInput(values: FormValues): InviteInput {
   return {
-    role: text(values, 'role') === 'relay' ? 'relay' : 'clinician',
+    role: inviteRoles.find((role) => role === text(values, 'role')) ?? 'clinician',
     facilityCode: text(values, 'facilityCode'),
     facilityName: text(values, 'facilityName'),
     district: text(values, 'district'),
     region: text(values, 'region'),
     deviceSlot: text(values, 'deviceSlot'),
+    scopeDistrict: text(values, 'scopeDistrict'),
     validDays: text(values, 'validDays'),
     uses: text(values, 'uses'),
   };

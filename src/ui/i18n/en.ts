@@ -151,6 +151,7 @@ export const en = {
     iceCredential: 'TURN password',
     relay: 'Keep a copy of every record (relay device)',
     validDays: 'Valid for (days)',
+    scopeDistrict: 'District to oversee',
     uses: 'How many devices may use it',
     inviteLink: 'Invite link',
   },
@@ -177,6 +178,7 @@ export const en = {
     validDays: 'From 1 to 90 days. After that the link no longer works.',
     uses: 'Usually 1: one invite for one device.',
     inviteDeviceSlot: 'The next free number is filled in for you.',
+    scopeDistrict: 'Leave empty for the whole network. Write it as in the facility details.',
     inviteLink: 'Paste the whole link the admin sent you.',
     networkNameNew: 'A name every device will see, for example "Mbeya CTC network".',
   },
@@ -510,12 +512,16 @@ export const en = {
       'already-in-network': 'This device is already in a network.',
       'not-admin': "Only the network's admin can do this.",
       'invite-other-facility': 'This invite is for another facility or serial block.',
+      'invite-other-role':
+        'This invite is for another kind of device: a supervisor invite needs a new browser, a facility invite a facility device.',
       'invite-unreadable':
         'This invite link cannot be read. Check that it was copied whole, or ask for a new one.',
       'invite-expired': "This invite has expired. Ask the network's admin for a new one.",
       'not-a-member': 'This device is not in a network yet.',
     },
     join: {
+      supervisorIntro:
+        'You are invited as a supervisor: you will see the records of the network and change nothing.',
       title: 'Join a network',
       intro: 'Open the invite link the admin sent you, or paste it here.',
       button: 'Join the network',
@@ -572,6 +578,7 @@ export const en = {
       roles: {
         clinician: 'A device of a facility',
         relay: 'A relay (always on, passes records on)',
+        supervisor: 'A supervisor (reads only)',
       },
       knownFacilities: 'Facilities of the network',
       button: 'Create invite',

@@ -123,6 +123,7 @@ export const sw: Messages = {
     iceCredential: 'Nenosiri la TURN',
     relay: 'Hifadhi nakala ya kila kumbukumbu (kifaa cha kupitisha)',
     validDays: 'Muda wa kutumika (siku)',
+    scopeDistrict: 'Wilaya ya kusimamia',
     uses: 'Vifaa vingapi vinaweza kuutumia',
     inviteLink: 'Kiungo cha mwaliko',
   },
@@ -149,6 +150,7 @@ export const sw: Messages = {
     validDays: 'Kuanzia siku 1 hadi 90. Baada ya hapo kiungo hakifanyi kazi tena.',
     uses: 'Kwa kawaida 1: mwaliko mmoja kwa kifaa kimoja.',
     inviteDeviceSlot: 'Namba inayofuata iliyo wazi imejazwa tayari.',
+    scopeDistrict: 'Acha wazi kwa mtandao wote. Iandike kama ilivyo kwenye taarifa za vituo.',
     inviteLink: 'Bandika kiungo chote ulichotumiwa na mratibu wa mtandao.',
     networkNameNew: 'Jina ambalo kila kifaa kitaliona, kwa mfano "Mtandao wa CTC Mbeya".',
   },
@@ -507,12 +509,16 @@ export const sw: Messages = {
       'already-in-network': 'Kifaa hiki tayari kiko kwenye mtandao.',
       'not-admin': 'Mratibu wa mtandao pekee ndiye anaweza kufanya hivi.',
       'invite-other-facility': 'Mwaliko huu ni wa kituo kingine au kundi lingine la namba.',
+      'invite-other-role':
+        'Mwaliko huu ni wa aina nyingine ya kifaa: mwaliko wa msimamizi unahitaji kivinjari kipya, mwaliko wa kituo kifaa cha kituo.',
       'invite-unreadable':
         'Kiungo hiki cha mwaliko hakisomeki. Hakikisha kimenakiliwa chote, au omba kingine.',
       'invite-expired': 'Muda wa mwaliko huu umekwisha. Mwombe mratibu wa mtandao akupe mwingine.',
       'not-a-member': 'Kifaa hiki bado hakiko kwenye mtandao.',
     },
     join: {
+      supervisorIntro:
+        'Umealikwa kama msimamizi: utaona kumbukumbu za mtandao bila kubadilisha chochote.',
       title: 'Jiunge na mtandao',
       intro: 'Fungua kiungo cha mwaliko ulichotumiwa na mratibu wa mtandao, au kibandike hapa.',
       button: 'Jiunge na mtandao',
@@ -569,6 +575,7 @@ export const sw: Messages = {
       roles: {
         clinician: 'Kifaa cha kituo',
         relay: 'Kifaa cha kupitisha (kinawashwa muda wote)',
+        supervisor: 'Msimamizi (anasoma tu)',
       },
       knownFacilities: 'Vituo vya mtandao',
       button: 'Tengeneza mwaliko',

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryNetwork, type MemoryNetwork } from '../../../src/sync';
 import { readMembershipOps } from '../../../src/crdt/membership-store';
 import { networkDocId } from '../../../src/crdt/doc-id';
-import { aminaForm } from './harness';
+import { aminaForm, setupInput } from './harness';
 import {
   closeReasonsOf,
   founder,
@@ -155,5 +155,68 @@ describe('networks and invites over the app stack', () => {
     expect((await c.service.search('amina')).length).toBe(1);
     expect(await b.service.search('amina')).toEqual([]);
     expect(b.network.status().trust.kind).toBe('revoked');
+  });
+});
+
+describe('a supervisor over the app stack', () => {
+  it('MS15 MS16 A20 A21 a district supervisor reads its district, not another, and writes nothing', async () => {
+    const net = createMemoryNetwork({ seed: 11, delivery: 'microtask' });
+    const a = await founder(net, 'a');
+    const c = await trustedDevice(net, 'c');
+    const elsewhere = { ...inviteFor('01020005', 'Buguruni CTC'), district: 'Ilala' };
+    const cLink = await a.network.createInvite(elsewhere);
+    if (!cLink.ok) throw new Error('invite');
+    await joinWith(c, cLink.value.link);
+    net.link('a', 'c');
+    await settle(net, a, c);
+
+    const invited = await a.network.createInvite({
+      ...inviteFor('', ''),
+      role: 'supervisor',
+      scopeDistrict: 'Kinondoni',
+    });
+    if (!invited.ok) throw new Error(`invite failed: ${JSON.stringify(invited.error)}`);
+    const s = await trustedDevice(net, 's');
+    const summary = s.network.readInvite(invited.value.link);
+    expect(summary.ok && summary.value).toMatchObject({
+      role: 'supervisor',
+      district: 'Kinondoni',
+    });
+    // A facility device cannot take a supervisor invite, nor a supervisor a facility's.
+    const clinic = await trustedDevice(net, 'clinic');
+    expect((await clinic.service.setupDevice(setupInput)).ok).toBe(true);
+    expect(await clinic.network.joinWithInvite(invited.value.link)).toMatchObject({
+      ok: false,
+      error: { type: 'refused', code: 'invite-other-role' },
+    });
+    const profile = await s.service.setupSupervisor({
+      userName: 'Mwanaidi Juma',
+      language: 'sw',
+      scopeName: 'Kinondoni',
+    });
+    expect(profile.ok).toBe(true);
+    expect((await s.network.joinWithInvite(invited.value.link)).ok).toBe(true);
+
+    const ours = await a.service.registerPatient(aminaForm, { acknowledgeDuplicate: false });
+    const theirs = await c.service.registerPatient(
+      { ...aminaForm, givenName: 'Rehema' },
+      { acknowledgeDuplicate: false },
+    );
+    if (!ours.ok || !theirs.ok) throw new Error('register');
+    net.link('s', 'a');
+    net.link('s', 'c');
+    await settle(net, a, c, s);
+
+    expect(s.network.status().trust).toMatchObject({ kind: 'member', role: 'supervisor' });
+    expect((await s.service.search('amina')).map((h) => h.ctcId)).toEqual([ours.value]);
+    expect(await s.service.search('rehema')).toEqual([]);
+    expect(await s.network.requestRecord(ours.value)).toBe('received');
+    expect(await s.network.requestRecord(theirs.value)).toBe('not-found');
+    // Nothing to write with: the service refuses, and nothing the supervisor holds changed.
+    const write = await s.service.registerPatient(aminaForm, { acknowledgeDuplicate: true });
+    expect(write).toMatchObject({ ok: false, error: { type: 'not-permitted' } });
+    // The supervisor sent its peers no change at all (one would be refused as read-only-role).
+    const refusals = [a, c].flatMap((d) => d.network.status().refusals);
+    expect(refusals.filter((r) => r.reason === 'read-only-role')).toEqual([]);
   });
 });

@@ -115,6 +115,7 @@ export function inviteFor(facilityCode: string, facilityName: string, slot = 1):
     district: 'Kinondoni',
     region: 'Dar es Salaam',
     deviceSlot: String(slot),
+    scopeDistrict: '',
     validDays: '7',
     uses: '1',
   };

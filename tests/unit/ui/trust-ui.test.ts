@@ -167,6 +167,7 @@ describe('trust words', () => {
       'already-in-network': true,
       'not-admin': true,
       'invite-other-facility': true,
+      'invite-other-role': true,
       'invite-unreadable': true,
       'invite-expired': true,
       'not-a-member': true,
