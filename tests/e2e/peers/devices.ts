@@ -20,6 +20,10 @@ export async function startSignaling(): Promise<{ server: SignalingServer; url: 
   return { server, url: `ws://127.0.0.1:${port}` };
 }
 
+/** A CTC ID as a clinician types it from the card: 07-01-0123-000001. */
+export const grouped = (ctcId: string) =>
+  `${ctcId.slice(0, 2)}-${ctcId.slice(2, 4)}-${ctcId.slice(4, 8)}-${ctcId.slice(8)}`;
+
 export function facilityDevice(
   facilityCode: string,
   facilityName: string,

@@ -6,7 +6,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import type { SignalingServer } from '../../../signaling/server';
 import { halima, juma, zaituni } from '../data';
-import { Device, facilityDevice, network, startSignaling } from './devices';
+import { Device, facilityDevice, grouped, network, startSignaling } from './devices';
 
 let signaling: { server: SignalingServer; url: string };
 const devices: Device[] = [];
@@ -33,9 +33,6 @@ async function open(browser: Browser, code: string, name: string, user: string) 
   devices.push(device);
   return device;
 }
-
-const grouped = (ctcId: string) =>
-  `${ctcId.slice(0, 2)}-${ctcId.slice(2, 4)}-${ctcId.slice(4, 8)}-${ctcId.slice(8)}`;
 
 test("a. B finds A's patient by CTC ID and by name, records a visit, and A sees it", async ({
   browser,

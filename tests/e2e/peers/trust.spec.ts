@@ -6,7 +6,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import type { SignalingServer } from '../../../signaling/server';
 import { halima, zaituni } from '../data';
-import { Device, facilityDevice, startSignaling } from './devices';
+import { Device, facilityDevice, grouped, startSignaling } from './devices';
 
 let signaling: { server: SignalingServer; url: string };
 const devices: Device[] = [];
@@ -33,9 +33,6 @@ async function open(browser: Browser, code: string, name: string, user: string) 
   devices.push(device);
   return device;
 }
-
-const grouped = (ctcId: string) =>
-  `${ctcId.slice(0, 2)}-${ctcId.slice(2, 4)}-${ctcId.slice(4, 8)}-${ctcId.slice(8)}`;
 
 test('g. invites by link and by QR code; a fetch is logged; a revoked device is cut off and told', async ({
   browser,

@@ -92,6 +92,24 @@ export interface NetworkedDevice<S extends AppStore> extends Clinic<S> {
   network: NetworkController;
 }
 
+/** The app's peer transport as node `name` of `net` (always "connected" to signaling). */
+export function memoryPeerTransport(
+  net: MemoryNetwork,
+  name: string,
+  reconnect: () => void = () => undefined,
+): () => PeerTransport {
+  const transport = net.node(name);
+  return () => ({
+    onPeerConnected: (listener) => transport.onPeerConnected(listener),
+    start: () => Promise.resolve(),
+    stop: () => undefined,
+    reconnect,
+    signalingState: () => 'connected',
+    peerConnectionCount: () => 0,
+    onChange: () => () => undefined,
+  });
+}
+
 /** A set-up device whose network service syncs over `net` as node `name`. */
 export async function createNetworkedDevice<S extends AppStore = MemoryStore>(
   net: MemoryNetwork,
@@ -103,17 +121,7 @@ export async function createNetworkedDevice<S extends AppStore = MemoryStore>(
     onProfileReady: (profile) => started.network!.start(profile),
   });
   const { repo, store, clock } = clinic;
-  const transport = net.node(options.name);
-  const reconnect = options.reconnect ?? (() => undefined);
-  const peerTransport = (): PeerTransport => ({
-    onPeerConnected: (listener) => transport.onPeerConnected(listener),
-    start: () => Promise.resolve(),
-    stop: () => undefined,
-    reconnect,
-    signalingState: () => 'connected',
-    peerConnectionCount: () => 0,
-    onChange: () => () => undefined,
-  });
+  const peerTransport = memoryPeerTransport(net, options.name, options.reconnect);
   const network = await createNetworkService({
     repo,
     store,

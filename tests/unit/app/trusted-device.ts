@@ -6,11 +6,7 @@
 import { createClinicService } from '../../../src/app/clinic-service';
 import { appUpdatePolicy } from '../../../src/app/create-app';
 import { sequentialIds } from '../../../src/app/ids';
-import {
-  createNetworkService,
-  type NetworkController,
-  type PeerTransport,
-} from '../../../src/app/network-service';
+import { createNetworkService, type NetworkController } from '../../../src/app/network-service';
 import { createReplicaHost } from '../../../src/app/replica-host';
 import { createTrustService, type TrustService } from '../../../src/app/trust-service';
 import type { ClinicService, DeviceSetupInput, InviteInput } from '../../../src/app/views';
@@ -18,6 +14,7 @@ import { DocumentRepository } from '../../../src/crdt/repository';
 import { createDeviceKey, createWebCryptoVerifier } from '../../../src/crdt/trust/device-key';
 import { createMemoryStore, type MemoryStore } from '../../../src/storage/memory-store';
 import type { MemoryNetwork, SyncLogger } from '../../../src/sync';
+import { memoryPeerTransport } from './device';
 import { setupInput, testClock } from './harness';
 
 export interface LoggedEvent {
@@ -72,16 +69,6 @@ export async function trustedDevice(
     deviceId: trust.key.deviceId,
     onProfileReady: (profile) => started.network!.start(profile),
   });
-  const transport = net.node(name);
-  const peerTransport = (): PeerTransport => ({
-    onPeerConnected: (listener) => transport.onPeerConnected(listener),
-    start: () => Promise.resolve(),
-    stop: () => undefined,
-    reconnect: () => undefined,
-    signalingState: () => 'connected',
-    peerConnectionCount: () => 0,
-    onChange: () => () => undefined,
-  });
   const network = await createNetworkService({
     repo,
     store,
@@ -91,7 +78,7 @@ export async function trustedDevice(
     clock,
     logger,
     defaultSignalingUrls: [],
-    createPeerTransport: peerTransport,
+    createPeerTransport: memoryPeerTransport(net, name),
     trust,
     appUrl: () => 'https://pamoja.example/app/',
   });
