@@ -8,6 +8,11 @@
  * document's stored state before it writes to it (D17), and a tab's writes with its id are all
  * stored before anyone sees them. Without Web Locks (old browsers, Node) the id is random, as
  * before.
+ *
+ * SC13: on a device with a key, the pool is the key's own eight client ids (`candidates`), so a
+ * peer can tell its changes carry only its signer's structs. Then no id is ever made up: a ninth
+ * tab waits for one of the eight to be released, and without Web Locks a random one of the eight
+ * is taken (two such tabs at once could collide; every browser the app supports has Web Locks).
  */
 import type { DocumentStore } from '../crdt/ports';
 
@@ -39,6 +44,8 @@ export interface LeaseDeps {
   /** A float in [0, 1); injected so tests are deterministic. */
   random: () => number;
   poolSize?: number;
+  /** SC13: the only ids this device may write under (derived from its key), in order. */
+  candidates?: readonly number[];
 }
 
 const randomClientId = (random: () => number) => 1 + Math.floor(random() * 0xfffffffe);
@@ -48,23 +55,12 @@ export function browserLeaseLocks(): LeaseLocks | undefined {
 }
 
 export async function leaseClientId(deps: LeaseDeps): Promise<ClientIdLease> {
-  const { locks, random } = deps;
+  const { locks, random, candidates } = deps;
+  if (candidates && candidates.length > 0) return leaseCandidate(locks, random, candidates);
   if (!locks) return { clientId: randomClientId(random), release: () => undefined };
   const poolSize = deps.poolSize ?? defaultPoolSize;
 
-  /** Takes the id's lock if no tab holds it; holds it until `release`. */
-  const tryHold = (id: number): Promise<(() => void) | undefined> =>
-    new Promise((tried) => {
-      void locks
-        .request(idLockName(id), { ifAvailable: true }, (lock) => {
-          if (!lock) {
-            tried(undefined);
-            return Promise.resolve();
-          }
-          return new Promise<void>((release) => tried(release));
-        })
-        .catch(() => tried(undefined));
-    });
+  const tryHold = (id: number) => holdIfFree(locks, id);
 
   // One tab at a time reads and extends the pool, so two tabs never add or take the same id.
   const leased = locks.request(poolLockName, async (): Promise<ClientIdLease> => {
@@ -85,4 +81,40 @@ export async function leaseClientId(deps: LeaseDeps): Promise<ClientIdLease> {
   });
   // Storage that cannot keep the pool (full, unavailable) costs state-vector growth, not a start.
   return leased.catch(() => ({ clientId: randomClientId(random), release: () => undefined }));
+}
+
+/** Takes the id's lock if no tab holds it; holds it until `release`. */
+function holdIfFree(locks: LeaseLocks, id: number): Promise<(() => void) | undefined> {
+  return new Promise((tried) => {
+    void locks
+      .request(idLockName(id), { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          tried(undefined);
+          return Promise.resolve();
+        }
+        return new Promise<void>((release) => tried(release));
+      })
+      .catch(() => tried(undefined));
+  });
+}
+
+/** SC13: the first of the device's own ids no open tab holds; or wait for the first one. */
+async function leaseCandidate(
+  locks: LeaseLocks | undefined,
+  random: () => number,
+  candidates: readonly number[],
+): Promise<ClientIdLease> {
+  if (!locks) {
+    const id = candidates[Math.floor(random() * candidates.length)] ?? candidates[0]!;
+    return { clientId: id, release: () => undefined };
+  }
+  for (const id of candidates) {
+    const release = await holdIfFree(locks, id);
+    if (release) return { clientId: id, release };
+  }
+  const first = candidates[0]!;
+  const release = await new Promise<() => void>((held) => {
+    void locks.request(idLockName(first), () => new Promise<void>((done) => held(done)));
+  });
+  return { clientId: first, release };
 }

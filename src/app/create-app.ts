@@ -3,23 +3,22 @@
  */
 import { systemClock, type Clock } from '../lib/deps';
 import { networkDocId } from '../crdt/doc-id';
-import type { RemoteUpdateCheck } from '../crdt/policy/refusal';
-import { createRemoteUpdateCheck } from '../crdt/policy/remote-check';
 import type { DocumentStore } from '../crdt/ports';
-import { DocumentRepository } from '../crdt/repository';
-import type { MembershipCheckContext } from '../crdt/membership-store';
-import { loadOrCreateDeviceKey, webCryptoVerifier } from '../crdt/trust/device-key';
+import type { DocumentRepository } from '../crdt/repository';
+import { deviceClientIds } from '../crdt/trust/client-ids';
+import {
+  deviceIdFromPublicKey,
+  loadOrCreateDeviceKey,
+  webCryptoVerifier,
+  type DeviceKey,
+} from '../crdt/trust/device-key';
 import type { DeviceId } from '../domain/types';
 import { createDexieStore } from '../storage/dexie-store';
 import { createIndexedDbDeviceKeyVault, DEVICE_KEY_DATABASE } from '../storage/device-key-vault';
 import { requestPersistence, storageUsage } from '../storage/quota';
 import type { SyncLogger } from '../sync';
-import {
-  createClinicService,
-  profileKey,
-  serialCounterKey,
-  type ExclusiveLock,
-} from './clinic-service';
+import { createAppRepository } from './app-repository';
+import { createClinicService, profileKey, type ExclusiveLock } from './clinic-service';
 import { browserLeaseLocks, leaseClientId } from './client-id-lease';
 import { createExtrasPruner, trackRecordUse } from './extras-pruning';
 import { randomIds, type IdSource } from './ids';
@@ -62,46 +61,16 @@ const webLock: ExclusiveLock | undefined = (() => {
   return locks ? <T>(name: string, run: () => Promise<T>) => locks.request(name, run) : undefined;
 })();
 
-/** The update policy over this device's storage: its network document, profile and counter. */
-export function appUpdatePolicy(
-  store: DocumentStore,
-  repo: () => DocumentRepository,
-  membership?: () => MembershipCheckContext,
-): RemoteUpdateCheck {
-  return createRemoteUpdateCheck({
-    ...(membership ? { membership } : {}),
-    networkDoc: () => repo().get(networkDocId),
-    device: async () => {
-      const saved = await store.getMeta<DeviceProfile>(profileKey);
-      return saved ? { facility: saved.facility.code, slot: saved.deviceSlot } : undefined;
-    },
-    serialCounter: async () => {
-      const counter = await store.getMeta<number>(serialCounterKey);
-      return typeof counter === 'number' ? counter : undefined;
-    },
-  });
-}
+export { appUpdatePolicy } from './app-repository';
 
 /** K13: the device key lives in its own database beside the records' (device-key-vault.ts). */
-async function openTrust(
-  store: DocumentStore,
-  repo: DocumentRepository,
-  clock: Clock,
-  databaseName: string,
-): Promise<TrustService> {
+async function openDeviceKey(databaseName: string): Promise<DeviceKey> {
   const vault = createIndexedDbDeviceKeyVault({
     name: databaseName === 'pamoja' ? DEVICE_KEY_DATABASE : `${databaseName}-keys`,
   });
   const key = await loadOrCreateDeviceKey(vault);
   if (!key.ok) throw new Error(`The device key is not usable: ${key.error.detail}`);
-  return createTrustService({
-    repo,
-    store,
-    clock,
-    key: key.value,
-    verifier: webCryptoVerifier,
-    logger: consoleLogger,
-  });
+  return key.value;
 }
 
 /**
@@ -124,25 +93,37 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
   const databaseName = options.databaseName ?? 'pamoja';
   const store = createDexieStore({ name: databaseName, clock });
   await store.open();
-  // The update policy (docs/protocol.md §15) sees every remote update before it is stored.
-  const trustRef: { trust?: TrustService } = {};
-  const checkRemote = appUpdatePolicy(
+  const key = await openDeviceKey(databaseName);
+  const deviceId = await deviceIdFromPublicKey(key.publicKey);
+  // D16, SC13: one of the key's own client ids per tab, reused across page sessions.
+  const lease = await leaseClientId({
     store,
-    () => repo,
-    // Until the trust service has loaded, no membership op from a peer is taken.
-    () => trustRef.trust?.membershipCheck() ?? { verifier: webCryptoVerifier, networkId: '-' },
-  );
-  // D16: one client id per tab, reused across page sessions, so state vectors stay small.
-  const lease = await leaseClientId({ store, locks: browserLeaseLocks(), random: Math.random });
-  const repo: DocumentRepository = new DocumentRepository({
+    locks: browserLeaseLocks(),
+    random: Math.random,
+    candidates: await deviceClientIds(key.publicKey),
+  });
+  // The update policy (docs/protocol.md §15), signatures and write rules see every change from
+  // a peer before it is stored; every change of ours is signed.
+  const trustRef: { trust?: TrustService } = {};
+  const repo = createAppRepository({
     store,
     clock,
-    checkRemote,
+    key,
+    deviceId,
+    verifier: webCryptoVerifier,
+    trust: () => trustRef.trust,
     clientId: lease.clientId,
   });
   // The network document stays open: it is small and read on every screen.
   await repo.get(networkDocId);
-  const trust = await openTrust(store, repo, clock, databaseName);
+  const trust = await createTrustService({
+    repo,
+    store,
+    clock,
+    key,
+    verifier: webCryptoVerifier,
+    logger: consoleLogger,
+  });
   trustRef.trust = trust;
   const profile = await profileOf(store, trust.key.deviceId);
   // The host asks the network settings whether this device is a relay; they exist only after.

@@ -14,6 +14,8 @@ import type { DocumentStore } from '../crdt/ports';
 import { localOrigin, type DocumentRepository } from '../crdt/repository';
 import {
   createSyncEngine,
+  plainChanges,
+  signedChanges,
   systemTimers,
   type ServedRequest,
   type SyncEngine,
@@ -379,6 +381,8 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
         logger: deps.logger,
         clock,
         ...(deps.trust ? { auth: deps.trust.syncAuth } : {}),
+        // SC14: a repository that signs sends and takes only signed envelopes.
+        changeFormat: repo.signs ? signedChanges : plainChanges,
       });
       engine.onStatus(() => {
         scheduleEmit();

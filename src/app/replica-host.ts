@@ -11,9 +11,11 @@
  */
 import type { DocId } from '../crdt/doc-id';
 import type { DocInfo, DocumentStore } from '../crdt/ports';
-import { localOrigin, type DocumentRepository } from '../crdt/repository';
+import { localOrigin, type DocumentRepository, type RemoteChange } from '../crdt/repository';
+import { storedChangeOf } from '../crdt/trust/change-signer';
+import { decodeSignedChange } from '../crdt/trust/signed-change';
 import { systemClock, type Clock } from '../lib/deps';
-import type { PeerId, ReplicaHost } from '../sync';
+import type { IncomingChange, PeerId, ReplicaHost } from '../sync';
 
 export interface AppReplicaHost extends ReplicaHost {
   /** Load what storage holds; call once before the engine starts. */
@@ -113,17 +115,21 @@ export function createReplicaHost(
       }
       return sv;
     },
-    async encodeDiff(docId, remoteStateVector) {
-      return repo.encodeDiff(docId, remoteStateVector);
+    async changesSince(docId, remoteStateVector) {
+      return repo.changesSince(docId, remoteStateVector);
     },
-    async applyRemoteUpdate(docId, update, from) {
-      const outcome = await repo.applyRemote(docId, update, from);
-      if (outcome.type !== 'refused') markHeld(docId);
-      return outcome;
+    async applyRemoteChanges(docId, changes, from) {
+      const outcomes = await repo.applyRemoteChanges(
+        docId,
+        changes.map((change) => remoteChangeOf(change, repo.signs)),
+        from,
+      );
+      if (outcomes.some((outcome) => outcome.type !== 'refused')) markHeld(docId);
+      return outcomes;
     },
     onDocUpdate(listener) {
-      return repo.onUpdate((docId, update, origin) =>
-        listener(docId, update, origin === localOrigin ? 'local' : (origin as PeerId)),
+      return repo.onUpdate((docId, _update, origin, _authors, changes) =>
+        listener(docId, changes, origin === localOrigin ? 'local' : (origin as PeerId)),
       );
     },
     onHoldingsChanged(listener) {
@@ -135,6 +141,17 @@ export function createReplicaHost(
       changed(docId);
     },
   };
+}
+
+/**
+ * SC14: a change from a peer as the repository stores it: with its envelope when this device
+ * keeps signed changes (an envelope that does not decode is left for the policy to refuse).
+ */
+function remoteChangeOf(change: IncomingChange, signs: boolean): RemoteChange {
+  if (!signs) return { update: change.update };
+  const decoded = decodeSignedChange(change.bytes);
+  if (!decoded.ok) return { update: change.update };
+  return { update: change.update, change: storedChangeOf(decoded.value, change.bytes) };
 }
 
 /**

@@ -131,12 +131,12 @@ export function createStorageWatch(deps: StorageWatchDeps): StorageWatch {
     wrap(host) {
       // Every other method is the host's own (inherited), so new host methods pass through.
       const wrapped = Object.create(host) as AppReplicaHost;
-      wrapped.applyRemoteUpdate = async (docId, update, from) => {
+      wrapped.applyRemoteChanges = async (docId, changes, from) => {
         try {
-          const outcome = await host.applyRemoteUpdate(docId, update, from);
+          const outcomes = await host.applyRemoteChanges(docId, changes, from);
           // Only a stored update proves there is space again.
-          if (isFull && outcome.type === 'applied') setFull(false);
-          return outcome;
+          if (isFull && outcomes.some((outcome) => outcome.type === 'applied')) setFull(false);
+          return outcomes;
         } catch (error) {
           noteWrite(error);
           throw error;

@@ -15,6 +15,8 @@ export type UpdateListener = (
   update: Uint8Array,
   origin: string,
   authors: ReadonlySet<string>,
+  /** What replication forwards: the signed envelopes of the change, or the plain update (SC14). */
+  changes: readonly Uint8Array[],
 ) => void;
 
 export class Announcer {
@@ -32,11 +34,17 @@ export class Announcer {
   }
 
   /** A stored change: screens and replication. */
-  update(docId: DocId, update: Uint8Array, origin: string, authors: ReadonlySet<string>): void {
+  update(
+    docId: DocId,
+    update: Uint8Array,
+    origin: string,
+    authors: ReadonlySet<string>,
+    changes: readonly Uint8Array[],
+  ): void {
     this.changed(docId);
     for (const listener of this.listeners) {
       try {
-        listener(docId, update, origin, authors);
+        listener(docId, update, origin, authors, changes);
       } catch (error) {
         console.error('Document update listener failed', error);
       }

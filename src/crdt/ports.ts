@@ -55,11 +55,29 @@ export interface Projection {
   directoryUpserts?: DirectoryRow[];
 }
 
+/**
+ * SC14: a signed change as stored, byte for byte as its author signed it, so catch-up sends the
+ * very bytes peers verify. Kept beside the document's updates; compaction never merges them.
+ */
+export interface StoredChange {
+  /** Unique per change (its signature, base64url): a change stored twice is kept once. */
+  id: string;
+  /** The encoded envelope (signed-change.ts), exactly as received or signed. */
+  bytes: Uint8Array;
+  /**
+   * SC21: per Yjs client id of the change's structs, the clock just after its last struct (a
+   * state vector, Yjs encoding). A peer whose state vector is below it for any client lacks it.
+   */
+  reach: Uint8Array;
+}
+
 export interface DocWrite {
   docId: DocId;
   kind: DocKind;
   /** A Yjs update (v1 encoding) holding exactly the change being persisted. */
   update: Uint8Array;
+  /** The signed changes this update is made of, stored in the same transaction, in order. */
+  changes?: readonly StoredChange[];
   /** The document's state vector after this update. */
   stateVector: Uint8Array;
   projection?: Projection;
@@ -87,6 +105,8 @@ export interface DocInfo {
  */
 export interface DocumentStore {
   loadUpdates(docId: DocId): Promise<Uint8Array[]>;
+  /** SC21: every signed change stored for a document, in the order they were first stored. */
+  loadChanges(docId: DocId): Promise<StoredChange[]>;
   commit(write: DocWrite): Promise<void>;
   /**
    * Several writes (of one or several documents) in one transaction: all are stored or none
@@ -101,7 +121,7 @@ export interface DocumentStore {
    */
   compact(docId: DocId): Promise<void>;
   /**
-   * Forget a document: its updates, its info row and (for a patient) its patient row. Directory
+   * Forget a document: its updates, its signed changes, its info row and (for a patient) its patient row. Directory
    * rows stay: they come from the registers, which still list the patient (D6).
    */
   removeDoc(docId: DocId): Promise<void>;
@@ -110,7 +130,9 @@ export interface DocumentStore {
    * committed, as they are committed. Never this connection's own. Optional: a store only one
    * connection ever uses has nothing to say.
    */
-  onForeignCommit?(listener: (docId: DocId, update: Uint8Array) => void): () => void;
+  onForeignCommit?(
+    listener: (docId: DocId, update: Uint8Array, changes: readonly StoredChange[]) => void,
+  ): () => void;
   listDocs(kind?: DocKind): Promise<DocInfo[]>;
   getDocInfo(docId: DocId): Promise<DocInfo | undefined>;
   getMeta<T>(key: string): Promise<T | undefined>;

@@ -26,7 +26,8 @@ import { Announcer, type UpdateListener } from './announcer';
 import { DocCache, type OpenDoc } from './doc-cache';
 import { DocLocks } from './doc-locks';
 import { docKind, type DocId } from './doc-id';
-import type { DocumentStore, DocWrite } from './ports';
+import type { DocumentStore, DocWrite, StoredChange } from './ports';
+import { changesBeyond, type ChangeSigner } from './trust/change-signer';
 import { projectDoc } from './projection';
 import { migrateDoc } from './schema';
 import type { RemoteOutcome, RemoteUpdateCheck } from './policy/refusal';
@@ -59,6 +60,18 @@ export interface RepositoryOptions {
    * once (the app leases it per tab). Random when absent.
    */
   clientId?: number;
+  /**
+   * SC1: signs every change this repository makes; the signed envelope is stored with the
+   * update and is what replication sends. Without it (engine tests, tools) changes travel as
+   * plain Yjs updates.
+   */
+  signChange?: ChangeSigner;
+}
+
+/** One change from a peer: its Yjs update and, when signed, the envelope it came in. */
+export interface RemoteChange {
+  update: Uint8Array;
+  change?: StoredChange;
 }
 
 export interface WriteOptions {
@@ -88,6 +101,7 @@ export class DocumentRepository {
   private readonly clock: Clock;
   private readonly compactAfter: number;
   private readonly checkRemote: RemoteUpdateCheck | undefined;
+  private readonly signChange: ChangeSigner | undefined;
   /** The client id of every document this repository opens. */
   readonly clientId: number;
 
@@ -96,13 +110,14 @@ export class DocumentRepository {
     this.clock = options.clock;
     this.compactAfter = options.compactAfter ?? 32;
     this.checkRemote = options.checkRemote;
+    this.signChange = options.signChange;
     this.clientId = options.clientId ?? new Y.Doc().clientID;
     this.cache = new DocCache(
       { maxDocs: options.cacheLimit ?? 200, maxBytes: options.cacheBytes ?? 4 * 1024 * 1024 },
       (docId) => this.locks.has(docId),
     );
-    this.store.onForeignCommit?.((docId, update) => {
-      void this.takeForeignCommit(docId, update).catch((error: unknown) =>
+    this.store.onForeignCommit?.((docId, update, changes) => {
+      void this.takeForeignCommit(docId, update, changes).catch((error: unknown) =>
         console.warn(`Another tab's update of ${docId} not applied; it loads on next open`, error),
       );
     });
@@ -165,6 +180,24 @@ export class DocumentRepository {
     return Y.encodeStateAsUpdate(await this.get(docId), remoteStateVector);
   }
 
+  /** Whether this repository signs its changes (and so sends stored envelopes, SC14). */
+  get signs(): boolean {
+    return this.signChange !== undefined;
+  }
+
+  /**
+   * SC15: what a peer with `remoteStateVector` lacks, as changes to send. Signed: the stored
+   * envelopes that reach beyond it, unchanged (SC14). Unsigned: one diff, as Yjs computes it.
+   */
+  async changesSince(docId: DocId, remoteStateVector: Uint8Array): Promise<Uint8Array[]> {
+    if (!this.signChange) {
+      const diff = await this.encodeDiff(docId, remoteStateVector);
+      return [diff];
+    }
+    const stored = await this.store.loadChanges(docId);
+    return changesBeyond(stored, remoteStateVector).map((change) => change.bytes);
+  }
+
   /**
    * Change a document. `mutate` runs on a scratch copy inside one Yjs transaction; the change is
    * stored (with its index rows and `options.meta`, all or nothing) before the live document and
@@ -176,8 +209,11 @@ export class DocumentRepository {
       const scratch = cloneDoc(entry.doc);
       const captured = captureChange(scratch, docId, () => mutate(scratch));
       if (captured.update === null) return captured.result;
-      await this.store.commit(this.docWrite(docId, scratch, captured.update, captured, options));
-      this.afterStored(docId, entry, captured.update, localOrigin, captured.authors);
+      const changes = await this.signed(docId, captured.update);
+      await this.store.commit(
+        this.docWrite(docId, scratch, captured.update, captured, options, changes),
+      );
+      this.afterStored(docId, entry, captured.update, localOrigin, captured.authors, changes);
       await this.maybeCompact(docId, entry);
       return captured.result;
     });
@@ -212,6 +248,9 @@ export class DocumentRepository {
         });
       }
       if (prepared.length === 0) return;
+      const signed: StoredChange[][] = [];
+      for (const change of prepared)
+        signed.push(await this.signed(change.docId, change.captured.update));
       const writes = prepared.map((change, index) =>
         this.docWrite(
           change.docId,
@@ -219,18 +258,20 @@ export class DocumentRepository {
           change.captured.update,
           change.captured,
           index === 0 ? options : {},
+          signed[index],
         ),
       );
       await this.store.commitMany(writes);
-      for (const change of prepared) {
+      prepared.forEach((change, index) => {
         this.afterStored(
           change.docId,
           change.entry,
           change.captured.update,
           localOrigin,
           change.captured.authors,
+          signed[index]!,
         );
-      }
+      });
       for (const [docId, { entry }] of scratches) await this.maybeCompact(docId, entry);
     });
   }
@@ -241,41 +282,90 @@ export class DocumentRepository {
    * `unchanged` when it held nothing new.
    */
   async applyRemote(docId: DocId, update: Uint8Array, origin: string): Promise<RemoteOutcome> {
-    return this.locks.run(docId, async (): Promise<RemoteOutcome> => {
+    const [outcome] = await this.applyRemoteChanges(docId, [{ update }], origin);
+    return outcome!;
+  }
+
+  /**
+   * Store and apply changes from a peer, in order, as one unit: each is checked (the update
+   * policy, and for a signed change its signature and the write rules) against the document as
+   * the earlier ones of the batch left it, and applied to one scratch copy; what was accepted
+   * is stored in one commit, with the envelopes, and only then applied live and announced. So a
+   * catch-up of many changes costs one copy and one commit, not one per change. A refused
+   * change is dropped alone; the others go on. Rejects, storing nothing of the batch, when an
+   * update is malformed.
+   */
+  async applyRemoteChanges(
+    docId: DocId,
+    changes: readonly RemoteChange[],
+    origin: string,
+  ): Promise<RemoteOutcome[]> {
+    return this.locks.run(docId, async (): Promise<RemoteOutcome[]> => {
       const wasOpen = this.cache.has(docId);
       // A document loaded because a peer sent something: whatever storage holds that this tab
       // never reported is announced (D9), so another tab's write reaches the other devices.
       const { entry, revealed } = await this.loadRevealing(docId, { unknownIsEmpty: true });
-      if (isDuplicate(entry.doc, update)) {
+      const outcomes: RemoteOutcome[] = [];
+      const accepted: RemoteChange[] = [];
+      const changedKeys = new Set<string>();
+      const authors = new Set<string>();
+      let scratch: Y.Doc | undefined;
+      for (const change of changes) {
+        const current = scratch ?? entry.doc;
+        if (isDuplicate(current, change.update)) {
+          outcomes.push({ type: 'unchanged' });
+          continue;
+        }
+        if (this.checkRemote) {
+          const verdict = await this.checkRemote(docId, current, change.update, change.change);
+          if (!verdict.ok) {
+            outcomes.push({ type: 'refused', refusal: verdict.error });
+            continue;
+          }
+        }
+        scratch ??= cloneDoc(entry.doc);
+        const target = scratch;
+        const pendingBefore = pendingSize(target);
+        let captured: CapturedChange<void>;
+        try {
+          captured = captureChange(target, docId, () =>
+            Y.applyUpdate(target, change.update, origin),
+          );
+        } catch (cause) {
+          throw new Error(`Malformed update for ${docId}`, { cause });
+        }
+        // An update whose dependencies have not arrived yet waits inside Yjs as pending; it is
+        // still new information and is stored so it survives a restart.
+        const pendingGrew = pendingSize(target) !== pendingBefore;
+        if (captured.update === null && !pendingGrew) {
+          outcomes.push({ type: 'unchanged' });
+          continue;
+        }
+        for (const key of captured.changedKeys) changedKeys.add(key);
+        for (const author of captured.authors) authors.add(author);
+        accepted.push(change);
+        outcomes.push({ type: 'applied' });
+      }
+      if (accepted.length === 0 || !scratch) {
         if (!wasOpen && !revealed) this.announce.changed(docId);
-        return { type: 'unchanged' };
+        return outcomes;
       }
-      if (this.checkRemote) {
-        const verdict = await this.checkRemote(docId, entry.doc, update);
-        if (!verdict.ok) return { type: 'refused', refusal: verdict.error };
-      }
-      const scratch = cloneDoc(entry.doc);
-      const pendingBefore = pendingSize(scratch);
-      let changed: CapturedChange<void>;
-      try {
-        changed = captureChange(scratch, docId, () => Y.applyUpdate(scratch, update, origin));
-      } catch (cause) {
-        throw new Error(`Malformed update for ${docId}`, { cause });
-      }
-      // An update whose dependencies have not arrived yet waits inside Yjs as pending; it is
-      // still new information and is stored so it survives a restart.
-      const pendingGrew = pendingSize(scratch) !== pendingBefore;
-      if (changed.update === null && !pendingGrew) {
-        if (!wasOpen && !revealed) this.announce.changed(docId);
-        return { type: 'unchanged' };
-      }
-      await this.store.commit(this.docWrite(docId, scratch, update, changed, {}));
+      const update =
+        accepted.length === 1 ? accepted[0]!.update : Y.mergeUpdates(accepted.map((c) => c.update));
+      const stored = accepted.flatMap((c) => (c.change ? [c.change] : []));
+      await this.store.commit(this.docWrite(docId, scratch, update, { changedKeys }, {}, stored));
       entry.storedUpdates += 1;
       entry.bytes += update.byteLength;
       Y.applyUpdate(entry.doc, update, origin);
-      this.announce.update(docId, update, origin, changed.authors);
+      this.announce.update(
+        docId,
+        update,
+        origin,
+        authors,
+        accepted.map((c) => c.change?.bytes ?? c.update),
+      );
       await this.maybeCompact(docId, entry);
-      return { type: 'applied' };
+      return outcomes;
     });
   }
 
@@ -300,14 +390,19 @@ export class DocumentRepository {
    * tab that wrote it may not be the one connected to other devices, and its tab link may be
    * down.
    */
-  private async takeForeignCommit(docId: DocId, update: Uint8Array): Promise<void> {
+  private async takeForeignCommit(
+    docId: DocId,
+    update: Uint8Array,
+    changes: readonly StoredChange[],
+  ): Promise<void> {
+    const sent = this.signChange ? changes.map((change) => change.bytes) : [update];
     await this.locks.run(docId, async () => {
       // A load still running may have read storage before this commit: wait for it, then apply.
       const open = this.cache.get(docId);
       if (!open) {
         // No storage read here: what this tab knew stays as it was, so a later read may announce
         // this change once more (a duplicate costs a decode, D12).
-        this.announce.update(docId, update, storageOrigin, noAuthors);
+        this.announce.update(docId, update, storageOrigin, noAuthors, sent);
         return;
       }
       const entry = await open;
@@ -315,7 +410,7 @@ export class DocumentRepository {
       if (isDuplicate(entry.doc, update)) return;
       Y.applyUpdate(entry.doc, update, storageOrigin);
       entry.bytes += update.byteLength;
-      this.announce.update(docId, update, storageOrigin, noAuthors);
+      this.announce.update(docId, update, storageOrigin, noAuthors, sent);
     });
   }
 
@@ -330,6 +425,7 @@ export class DocumentRepository {
     update: Uint8Array,
     captured: Pick<CapturedChange<unknown>, 'changedKeys'>,
     options: WriteOptions,
+    changes: readonly StoredChange[] = [],
   ): DocWrite {
     const at = new Date(this.clock.now()).toISOString() as IsoDateTime;
     const projection = projectDoc(docId, scratch, captured.changedKeys, at);
@@ -340,7 +436,13 @@ export class DocumentRepository {
       stateVector: Y.encodeStateVector(scratch),
       ...(projection ? { projection } : {}),
       ...(options.meta ? { meta: options.meta } : {}),
+      ...(changes.length > 0 ? { changes } : {}),
     };
+  }
+
+  /** SC1: the change as signed by this device, or nothing when this repository does not sign. */
+  private async signed(docId: DocId, update: Uint8Array): Promise<StoredChange[]> {
+    return this.signChange ? [await this.signChange(docId, update)] : [];
   }
 
   /** A change of ours is stored: apply it live and announce it. */
@@ -350,11 +452,17 @@ export class DocumentRepository {
     update: Uint8Array,
     origin: string,
     authors: ReadonlySet<string>,
+    changes: readonly StoredChange[],
   ): void {
     entry.storedUpdates += 1;
     entry.bytes += update.byteLength;
     applyOwnUpdate(entry.doc, update);
-    this.announce.update(docId, update, origin, authors);
+    this.announce.update(docId, update, origin, authors, this.sendable(update, changes));
+  }
+
+  /** What replication forwards of a stored change: its envelopes, or the plain update. */
+  private sendable(update: Uint8Array, changes: readonly StoredChange[]): Uint8Array[] {
+    return this.signChange ? changes.map((change) => change.bytes) : [update];
   }
 
   private async maybeCompact(docId: DocId, entry: OpenDoc): Promise<void> {
@@ -390,7 +498,11 @@ export class DocumentRepository {
     this.cache.add(docId, loading);
     const entry = await loading;
     if (!known || covers(known, Y.encodeStateVector(entry.doc))) return { entry, revealed: false };
-    this.announce.update(docId, Y.encodeStateAsUpdate(entry.doc, known), storageOrigin, noAuthors);
+    const diff = Y.encodeStateAsUpdate(entry.doc, known);
+    const sent = this.signChange
+      ? changesBeyond(await this.store.loadChanges(docId), known).map((change) => change.bytes)
+      : [diff];
+    this.announce.update(docId, diff, storageOrigin, noAuthors, sent);
     return { entry, revealed: true };
   }
 
@@ -414,7 +526,8 @@ export class DocumentRepository {
     const scratch = cloneDoc(entry.doc);
     const captured = captureChange(scratch, docId, () => migrateDoc(scratch, docKind(docId)));
     if (captured.update === null) return;
-    await this.store.commit(this.docWrite(docId, scratch, captured.update, captured, {}));
+    const changes = await this.signed(docId, captured.update);
+    await this.store.commit(this.docWrite(docId, scratch, captured.update, captured, {}, changes));
     entry.storedUpdates += 1;
     entry.bytes += captured.update.byteLength;
     applyOwnUpdate(entry.doc, captured.update);

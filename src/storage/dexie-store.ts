@@ -1,10 +1,11 @@
 /**
  * The storage ports on one Dexie (IndexedDB) database for every document of the device:
- * document updates, per-document info, the query projections and device settings.
+ * document updates and the signed changes they are made of, per-document info, the query
+ * projections and device settings.
  * One database rather than one per document: see docs/decisions/0003-storage-dexie.md.
  */
 import Dexie, { type Table } from 'dexie';
-import type { DirectoryRow, DocInfo, DocWrite, PatientRow } from '../crdt/ports';
+import type { DirectoryRow, DocInfo, DocWrite, PatientRow, StoredChange } from '../crdt/ports';
 import { ctcIdOfDoc, type DocId, type DocKind } from '../crdt/doc-id';
 import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types';
 import type { StorageErrorCode } from '../crdt/ports';
@@ -56,6 +57,13 @@ interface UpdateRecord {
   bytes: Uint8Array;
 }
 
+/** SC14: one signed change, kept byte for byte beside the updates; compaction never touches it. */
+interface ChangeRecord extends StoredChange {
+  /** Auto-incremented; orders a document's changes as they were first stored. */
+  seq?: number;
+  docId: DocId;
+}
+
 interface MetaRecord {
   key: string;
   value: unknown;
@@ -77,6 +85,12 @@ const schemaVersions: ReadonlyArray<{ version: number; stores: Record<string, st
       meta: 'key',
     },
   },
+  {
+    // SC14/SC21: signed changes beside the updates. Tables not named keep their schema and rows.
+    // [docId+id] finds a change already stored, so a change received twice is kept once.
+    version: 2,
+    stores: { changes: '++seq, docId, [docId+id]' },
+  },
 ];
 
 export const DEXIE_SCHEMA_VERSION = schemaVersions[schemaVersions.length - 1]?.version ?? 1;
@@ -95,6 +109,7 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
   const stored = options.storedSignal ?? createStoredSignal(options.name, options.indexedDB);
 
   const updates: Table<UpdateRecord, number> = db.table('updates');
+  const changes: Table<ChangeRecord, number> = db.table('changes');
   const docs: Table<DocInfo, DocId> = db.table('docs');
   const patients: Table<PatientRow, CtcId> = db.table('patients');
   const directory: Table<DirectoryRow, CtcId> = db.table('directory');
@@ -173,14 +188,27 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
   }
 
   /**
+   * Inside the caller's transaction: a change already stored for the document (same id) is
+   * skipped, never re-added, and never an error that would abort the write it came with.
+   */
+  async function addChanges(docId: DocId, given: readonly StoredChange[]): Promise<void> {
+    for (const { id, bytes, reach } of given) {
+      const already = await changes.where('[docId+id]').equals([docId, id]).count();
+      if (already > 0) continue;
+      await changes.add({ docId, id, bytes: ownBytes(bytes), reach: ownBytes(reach) });
+    }
+  }
+
+  /**
    * Dexie resolves the transaction promise on the IndexedDB `complete` event, i.e. after the
    * strict-durability flush; any failure aborts every write of every `DocWrite` given.
    */
   async function commitInOneTransaction(writes: readonly DocWrite[]): Promise<void> {
     const updatedAt = new Date(clock.now()).toISOString() as IsoDateTime;
-    await db.transaction('rw', [updates, docs, patients, directory, meta], async () => {
+    await db.transaction('rw', [updates, changes, docs, patients, directory, meta], async () => {
       for (const docWrite of writes) {
         await updates.add({ docId: docWrite.docId, bytes: ownBytes(docWrite.update) });
+        await addChanges(docWrite.docId, docWrite.changes ?? []);
         const previous = await docs.get(docWrite.docId);
         await docs.put({
           docId: docWrite.docId,
@@ -212,6 +240,13 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
       read('loadUpdates', async () => {
         const records = await updates.where('docId').equals(docId).toArray();
         return records.map((record) => record.bytes);
+      }),
+
+    loadChanges: (docId) =>
+      read('loadChanges', async () => {
+        // Index order within one docId is primary-key (seq) order: the order first stored.
+        const records = await changes.where('docId').equals(docId).toArray();
+        return records.map(({ id, bytes, reach }) => ({ id, bytes, reach }));
       }),
 
     commit: (docWrite: DocWrite) =>
@@ -250,8 +285,9 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
       write(`removal of ${docId}`, async () => {
         checkRemovable(docId);
         const ctcId = ctcIdOfDoc(docId);
-        await db.transaction('rw', [updates, docs, patients], async () => {
+        await db.transaction('rw', [updates, changes, docs, patients], async () => {
           await updates.where('docId').equals(docId).delete();
+          await changes.where('docId').equals(docId).delete();
           await docs.delete(docId);
           if (ctcId) await patients.delete(ctcId);
         });

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { DocumentStore, DocWrite, PatientQueries } from '../crdt/ports';
+import type { DocumentStore, DocWrite, PatientQueries, StoredChange } from '../crdt/ports';
 import { StorageError } from '../crdt/ports';
 import { docKind, isDocId, type DocId } from '../crdt/doc-id';
 
@@ -37,12 +37,43 @@ export function checkWrite(write: DocWrite): void {
       `commit refused: missing state vector for ${write.docId}`,
     );
   }
+  checkChanges(write);
   const patient = write.projection?.patient;
   if (patient && write.docId !== `patient:${patient.ctcId}`) {
     throw new StorageError(
       'write-failed',
       `commit refused: ${write.docId} cannot project the row of patient ${patient.ctcId}`,
     );
+  }
+}
+
+/** SC14: a signed change is kept for years and re-sent as is, so a malformed one never lands. */
+function checkChanges(write: DocWrite): void {
+  const changes: unknown = write.changes;
+  if (changes === undefined) return;
+  if (!Array.isArray(changes)) {
+    throw new StorageError(
+      'write-failed',
+      `commit refused: the changes of ${write.docId} must be an array`,
+    );
+  }
+  for (const change of changes as unknown[]) {
+    const { id, bytes, reach } = (change ?? {}) as Partial<StoredChange>;
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new StorageError('write-failed', `commit refused: a change of ${write.docId} has no id`);
+    }
+    if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) {
+      throw new StorageError(
+        'write-failed',
+        `commit refused: change ${id} of ${write.docId} has no bytes`,
+      );
+    }
+    if (!(reach instanceof Uint8Array)) {
+      throw new StorageError(
+        'write-failed',
+        `commit refused: change ${id} of ${write.docId} has no reach`,
+      );
+    }
   }
 }
 

@@ -4,7 +4,14 @@
  * copied on the way in and out, as IndexedDB's structured clone does, and every write is
  * prepared completely before anything is changed, so a failure leaves nothing behind.
  */
-import type { DirectoryRow, DocInfo, DocWrite, PatientRow, StorageErrorCode } from '../crdt/ports';
+import type {
+  DirectoryRow,
+  DocInfo,
+  DocWrite,
+  PatientRow,
+  StorageErrorCode,
+  StoredChange,
+} from '../crdt/ports';
 import { StorageError } from '../crdt/ports';
 import { ctcIdOfDoc, type DocId, type DocKind } from '../crdt/doc-id';
 import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types';
@@ -43,6 +50,8 @@ export interface MemoryStoreOptions {
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const clock = options.clock ?? systemClock;
   const updates = new Map<DocId, Uint8Array[]>();
+  /** SC14: each document's signed changes in the order first stored; never compacted. */
+  const changes = new Map<DocId, StoredChange[]>();
   const docs = new Map<DocId, DocInfo>();
   const patients = new Map<CtcId, PatientRow>();
   const directory = new Map<CtcId, DirectoryRow>();
@@ -81,7 +90,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       );
     }
     const updatedAt = new Date(clock.now()).toISOString() as IsoDateTime;
-    const staged = new Map<DocId, { info: DocInfo; added: Uint8Array[] }>();
+    const staged = new Map<
+      DocId,
+      { info: DocInfo; added: Uint8Array[]; addedChanges: StoredChange[] }
+    >();
     const patientRows: PatientRow[] = [];
     const directoryRows: DirectoryRow[] = [];
     const metaEntries: Array<{ key: string; value: unknown }> = [];
@@ -93,6 +105,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       }
       const previous = staged.get(write.docId);
       const previousInfo = previous?.info ?? docs.get(write.docId);
+      const addedChanges = [...(previous?.addedChanges ?? [])];
+      // A change already stored, or staged by an earlier write of this unit, is kept once.
+      const known = new Set([
+        ...(changes.get(write.docId) ?? []).map((change) => change.id),
+        ...addedChanges.map((change) => change.id),
+      ]);
+      for (const change of write.changes ?? []) {
+        if (known.has(change.id)) continue;
+        known.add(change.id);
+        addedChanges.push(copyChange(change));
+      }
       staged.set(write.docId, {
         info: {
           docId: write.docId,
@@ -102,11 +125,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           updatedAt,
         },
         added: [...(previous?.added ?? []), ownBytes(write.update)],
+        addedChanges,
       });
     }
     // Nothing below throws.
-    for (const [docId, { info, added }] of staged) {
+    for (const [docId, { info, added, addedChanges }] of staged) {
       updates.set(docId, [...(updates.get(docId) ?? []), ...added]);
+      if (addedChanges.length > 0) {
+        changes.set(docId, [...(changes.get(docId) ?? []), ...addedChanges]);
+      }
       docs.set(docId, info);
     }
     for (const row of patientRows) patients.set(row.ctcId, row);
@@ -122,6 +149,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     loadUpdates: (docId) =>
       settle('loadUpdates', () => {
         return (updates.get(docId) ?? []).map(ownBytes);
+      }),
+
+    loadChanges: (docId) =>
+      settle('loadChanges', () => {
+        return (changes.get(docId) ?? []).map(copyChange);
       }),
 
     commit: (write: DocWrite) =>
@@ -151,6 +183,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       settle('removeDoc', () => {
         checkRemovable(docId);
         updates.delete(docId);
+        changes.delete(docId);
         docs.delete(docId);
         const ctcId = ctcIdOfDoc(docId);
         if (ctcId) patients.delete(ctcId);
@@ -240,6 +273,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     delete() {
       updates.clear();
+      changes.clear();
       docs.clear();
       patients.clear();
       directory.clear();
@@ -254,4 +288,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
 function copyInfo(info: DocInfo): DocInfo {
   return { ...info, stateVector: ownBytes(info.stateVector) };
+}
+
+function copyChange(change: StoredChange): StoredChange {
+  return { id: change.id, bytes: ownBytes(change.bytes), reach: ownBytes(change.reach) };
 }

@@ -6,11 +6,22 @@
  */
 import type { DocId } from '../crdt/doc-id';
 import { isDocId } from '../crdt/doc-id';
+import type { StoredChange } from '../crdt/ports';
 
-export type StoredListener = (docId: DocId, update: Uint8Array) => void;
+export type StoredListener = (
+  docId: DocId,
+  update: Uint8Array,
+  changes: readonly StoredChange[],
+) => void;
+
+export interface StoredWrite {
+  docId: DocId;
+  update: Uint8Array;
+  changes?: readonly StoredChange[];
+}
 
 export interface StoredSignal {
-  post(writes: ReadonlyArray<{ docId: DocId; update: Uint8Array }>): void;
+  post(writes: readonly StoredWrite[]): void;
   listen(listener: StoredListener): () => void;
   close(): void;
 }
@@ -49,13 +60,16 @@ export function createStoredSignal(database: string, factory?: object): StoredSi
     // A channel must not keep a Node process (a test run, a relay) alive on its own.
     channel.unref?.();
     channel.onmessage = (event) => {
-      const data = event.data as { docId?: unknown; update?: unknown }[] | undefined;
+      const data = event.data as
+        | { docId?: unknown; update?: unknown; changes?: unknown }[]
+        | undefined;
       if (!Array.isArray(data)) return;
-      for (const { docId, update } of data) {
+      for (const { docId, update, changes } of data) {
         if (!isDocId(docId) || !(update instanceof Uint8Array)) continue;
+        const received = receivedChanges(changes);
         for (const listener of listeners) {
           try {
-            listener(docId, update);
+            listener(docId, update, received);
           } catch (error) {
             console.error('Stored-update listener failed', error);
           }
@@ -68,7 +82,17 @@ export function createStoredSignal(database: string, factory?: object): StoredSi
     post(writes) {
       if (writes.length === 0) return;
       try {
-        open()?.postMessage(writes.map(({ docId, update }) => ({ docId, update: update.slice() })));
+        open()?.postMessage(
+          writes.map(({ docId, update, changes }) => ({
+            docId,
+            update: update.slice(),
+            changes: (changes ?? []).map(({ id, bytes, reach }) => ({
+              id,
+              bytes: bytes.slice(),
+              reach: reach.slice(),
+            })),
+          })),
+        );
       } catch (error) {
         // Other tabs then catch up when they next read the document from storage.
         console.warn('Could not tell other tabs about a stored update', error);
@@ -85,4 +109,16 @@ export function createStoredSignal(database: string, factory?: object): StoredSi
       listeners.clear();
     },
   };
+}
+
+/**
+ * The changes of one signalled write. A message from a tab still running an older build has
+ * none; a malformed entry is skipped rather than handed on (the receiver verifies what it keeps).
+ */
+function receivedChanges(changes: unknown): StoredChange[] {
+  if (!Array.isArray(changes)) return [];
+  return (changes as unknown[]).filter((change): change is StoredChange => {
+    const { id, bytes, reach } = (change ?? {}) as Partial<StoredChange>;
+    return typeof id === 'string' && bytes instanceof Uint8Array && reach instanceof Uint8Array;
+  });
 }

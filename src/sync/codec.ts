@@ -77,8 +77,9 @@ export type Message =
   | { kind: 'enrol'; payload: Uint8Array }
   | { kind: 'membership'; payload: Uint8Array }
   | { kind: 'sync-step1'; docId: DocId; stateVector: Uint8Array; reply: boolean }
-  | { kind: 'sync-step2'; docId: DocId; update: Uint8Array }
-  | { kind: 'update'; docId: DocId; update: Uint8Array }
+  /** SC14: the changes of a doc the asker lacks (possibly none), each as the host sends it. */
+  | { kind: 'sync-step2'; docId: DocId; changes: Uint8Array[] }
+  | { kind: 'update'; docId: DocId; changes: Uint8Array[] }
   | { kind: 'request'; docId: DocId; stateVector: Uint8Array }
   | { kind: 'not-held'; docId: DocId }
   | { kind: 'close'; reason: string };
@@ -186,7 +187,8 @@ export function encodeMessage(message: Message): Uint8Array {
         message.kind === 'update' ? MessageKind.update : MessageKind.syncStep2,
       );
       writeDocId(e, message.docId);
-      encoding.writeVarUint8Array(e, message.update);
+      encoding.writeVarUint(e, message.changes.length);
+      for (const change of message.changes) encoding.writeVarUint8Array(e, change);
       break;
     case 'request':
       encoding.writeUint8(e, MessageKind.request);
@@ -380,6 +382,18 @@ export function decodeMessage(
   }
 }
 
+/** SC14: a count, then each change; a change is at least 2 bytes (an empty Yjs update). */
+function readChanges(r: Reader, maxPayload: number): Uint8Array[] {
+  const count = r.varUint(Math.floor(maxPayload / 3));
+  const changes: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const change = r.varBytes(maxPayload);
+    if (change.length < 2) throw new ReadError('empty change');
+    changes.push(change);
+  }
+  return changes;
+}
+
 function readMessageBody(r: Reader, kind: number, bounds: DecodeBounds): Message {
   const maxPayload = bounds.maxMessageBytes;
   switch (kind) {
@@ -437,9 +451,9 @@ function readMessageBody(r: Reader, kind: number, bounds: DecodeBounds): Message
       return { kind: 'sync-step1', docId, reply: flags === 1, stateVector: r.varBytes(maxPayload) };
     }
     case MessageKind.syncStep2:
-      return { kind: 'sync-step2', docId: readDocId(r), update: r.varBytes(maxPayload) };
+      return { kind: 'sync-step2', docId: readDocId(r), changes: readChanges(r, maxPayload) };
     case MessageKind.update:
-      return { kind: 'update', docId: readDocId(r), update: r.varBytes(maxPayload) };
+      return { kind: 'update', docId: readDocId(r), changes: readChanges(r, maxPayload) };
     case MessageKind.request:
       return { kind: 'request', docId: readDocId(r), stateVector: r.varBytes(maxPayload) };
     case MessageKind.notHeld:

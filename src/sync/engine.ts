@@ -13,6 +13,7 @@ import {
   silentLogger,
   systemTimers,
   type Channel,
+  type ChangeFormat,
   type PeerId,
   type ReplicaHost,
   type SyncLogger,
@@ -20,6 +21,7 @@ import {
   type Transport,
 } from './ports';
 import { CloseReason } from './reasons';
+import { plainChanges } from './change-format';
 import { createNonceRegistry } from './auth/handshake';
 import type { SyncAuth } from './auth/session-auth';
 import { ItemSet, type Item } from './reconcile';
@@ -51,6 +53,11 @@ export interface SyncEngineOptions {
    * peer is trusted as before.
    */
   auth?: SyncAuth;
+  /**
+   * SC2: how changes carry their Yjs update on the wire. The app sends signed envelopes
+   * (`signedChanges`); bare updates when absent (engine tests).
+   */
+  changeFormat?: ChangeFormat;
 }
 
 export const RequestError = {
@@ -349,6 +356,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     itemsFor,
     isRequested: (docId) => requests.has(docId),
     events,
+    changeFormat: options.changeFormat ?? plainChanges,
     ...(options.auth ? { auth: { config: options.auth, nonces: createNonceRegistry() } } : {}),
   };
 
@@ -376,7 +384,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 
   detachers.push(
-    host.onDocUpdate((docId, update, origin) => {
+    host.onDocUpdate((docId, changes, origin) => {
       generations.set(docId, (generations.get(docId) ?? 0) + 1);
       digests.delete(docId);
       const sentTo = new Set<string>();
@@ -386,7 +394,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           if (session.remote) sentTo.add(session.remote.deviceId);
           continue;
         }
-        if (session.forward(docId, update) && session.remote) sentTo.add(session.remote.deviceId);
+        if (session.forward(docId, changes) && session.remote) sentTo.add(session.remote.deviceId);
       }
       for (const record of peers.values()) {
         if (!sentTo.has(record.deviceId) && wants(record.policy, docId)) record.pending.add(docId);

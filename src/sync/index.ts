@@ -24,8 +24,11 @@ export type { SyncLimits } from './limits';
 export type { SyncStatus, PeerSyncStatus, FacilitySyncStatus } from './status';
 export type { Traffic } from './session';
 export { silentLogger, systemTimers } from './ports';
+export { plainChanges, signedChanges } from './change-format';
 export type {
+  ChangeFormat,
   Channel,
+  IncomingChange,
   LogLevel,
   PeerId,
   ReplicaHost,

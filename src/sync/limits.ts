@@ -2,9 +2,10 @@
 
 /**
  * F1: 2 since the hello carries clock and receive window and the credit message exists (§16);
- * 3 since peers authenticate with the auth message before the hello (auth.md).
+ * 3 since peers authenticate with the auth message before the hello (auth.md); 4 since documents
+ * travel as lists of changes, each signed by its author and sent unchanged (SC14).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** A24: largest enrolment (an invite redemption) a newcomer may present. */
 export const MAX_ENROLMENT_BYTES = 4 * 1024;
@@ -45,6 +46,8 @@ export interface SyncLimits {
   maxOutstandingAsks: number;
   /** FC10: diffs read from the host ahead of their turn to be sent (Infinity: all at once). */
   diffReadAhead: number;
+  /** SC22: bytes of changes in one sync-step2 or update message; more go in several. */
+  changeBatchBytes: number;
   /** R8: ranges in one reconcile message, and reconcile messages per session. */
   maxRanges: number;
   maxReconcileRounds: number;
@@ -68,6 +71,7 @@ export const defaultLimits: SyncLimits = {
   windowBytes: 1024 * 1024,
   maxOutstandingAsks: 32,
   diffReadAhead: 32,
+  changeBatchBytes: 256 * 1024,
   maxRanges: 4_096,
   maxReconcileRounds: 64,
   requestBurst: 256,

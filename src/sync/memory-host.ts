@@ -4,6 +4,7 @@
  */
 import * as Y from 'yjs';
 import type { DocId } from '../crdt/doc-id';
+import type { RemoteOutcome } from '../crdt/policy/refusal';
 import type { PeerId, ReplicaHost } from './ports';
 import { validateUpdate } from './validate-update';
 
@@ -13,7 +14,9 @@ export interface MemoryHostOptions {
 
 export interface HostCounters {
   stateVector: number;
+  /** Catch-ups computed (`changesSince`). */
   encodeDiff: number;
+  /** Changes from peers applied or found known. */
   applyRemoteUpdate: number;
 }
 
@@ -34,7 +37,7 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
   const docs = new Map<DocId, Y.Doc>();
   const held = new Set<DocId>();
   const updateListeners = new Set<
-    (docId: DocId, update: Uint8Array, origin: PeerId | 'local') => void
+    (docId: DocId, changes: readonly Uint8Array[], origin: PeerId | 'local') => void
   >();
   const holdingListeners = new Set<(added: readonly DocId[]) => void>();
   const counters: HostCounters = { stateVector: 0, encodeDiff: 0, applyRemoteUpdate: 0 };
@@ -45,12 +48,27 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
     existing = new Y.Doc();
     existing.on('update', (update: Uint8Array, origin: unknown) => {
       const from = origin instanceof RemoteOrigin ? origin.peer : 'local';
-      for (const listener of updateListeners) listener(docId, update, from);
+      for (const listener of updateListeners) listener(docId, [update], from);
     });
     docs.set(docId, existing);
     held.add(docId);
     for (const listener of holdingListeners) listener([docId]);
     return existing;
+  }
+
+  function applyOne(docId: DocId, update: Uint8Array, from: PeerId): Promise<RemoteOutcome> {
+    counters.applyRemoteUpdate++;
+    const valid = validateUpdate(update);
+    if (!valid.ok) return Promise.reject(new Error(valid.error));
+    try {
+      const target = doc(docId);
+      const before = Y.encodeStateVector(target);
+      Y.applyUpdate(target, valid.value, new RemoteOrigin(from));
+      const same = equalBytes(before, Y.encodeStateVector(target));
+      return Promise.resolve(same ? { type: 'unchanged' as const } : { type: 'applied' as const });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   return {
@@ -68,26 +86,16 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
       const existing = docs.get(docId);
       return Promise.resolve(existing ? Y.encodeStateVector(existing) : new Uint8Array([0]));
     },
-    encodeDiff(docId, remoteStateVector) {
+    changesSince(docId, remoteStateVector) {
       counters.encodeDiff++;
       const existing = docs.get(docId) ?? new Y.Doc();
-      return Promise.resolve(Y.encodeStateAsUpdate(existing, remoteStateVector));
+      // A host that does not sign sends one diff, as Yjs computes it.
+      return Promise.resolve([Y.encodeStateAsUpdate(existing, remoteStateVector)]);
     },
-    applyRemoteUpdate(docId, update, from) {
-      counters.applyRemoteUpdate++;
-      const valid = validateUpdate(update);
-      if (!valid.ok) return Promise.reject(new Error(valid.error));
-      try {
-        const target = doc(docId);
-        const before = Y.encodeStateVector(target);
-        Y.applyUpdate(target, valid.value, new RemoteOrigin(from));
-        const same = equalBytes(before, Y.encodeStateVector(target));
-        return Promise.resolve(
-          same ? { type: 'unchanged' as const } : { type: 'applied' as const },
-        );
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+    async applyRemoteChanges(docId, changes, from) {
+      const outcomes = [];
+      for (const change of changes) outcomes.push(await applyOne(docId, change.update, from));
+      return outcomes;
     },
     onDocUpdate(listener) {
       updateListeners.add(listener);

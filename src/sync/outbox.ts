@@ -10,8 +10,11 @@ import { encodeMessage, messageFrames, type Message } from './codec';
 import { isCredited, type SendWindow } from './flow-control';
 import type { Channel } from './ports';
 
-/** Builds a message when it is its turn; null when there is nothing to send after all. */
-export type Producer = () => Promise<Message | null>;
+/**
+ * Builds a message when it is its turn (or several, sent in order: a catch-up split in batches,
+ * SC22); null when there is nothing to send after all.
+ */
+export type Producer = () => Promise<Message | readonly Message[] | null>;
 
 export interface OutboxHooks {
   /** A frame went to the channel. */
@@ -115,6 +118,25 @@ export class Outbox {
     this.setBusy(true);
   }
 
+  /** One queued message: window (FC3), then each frame once the channel can take it (FC8). */
+  private async sendQueued(message: Message): Promise<boolean> {
+    if (this.stopped) return false;
+    const encoded = encodeMessage(message);
+    if (isCredited(message.kind) && !this.window.tryAcquire(encoded.length)) {
+      this.setBusy(false);
+      const acquired = await this.window.acquire(encoded.length);
+      this.setBusy(true);
+      if (!acquired) return false;
+    }
+    const frames = messageFrames(encoded, this.nextMessageId);
+    this.nextMessageId = (this.nextMessageId + 1) >>> 0;
+    for (const frame of frames) {
+      await this.whenWritable();
+      if (this.stopped || !this.write(frame)) return false;
+    }
+    return true;
+  }
+
   private async run(): Promise<void> {
     this.running = true;
     this.setBusy(true);
@@ -122,21 +144,12 @@ export class Outbox {
       while (!this.stopped && this.head < this.items.length) {
         const item = this.take();
         if (item === undefined) continue;
-        const message = typeof item === 'function' ? await item() : item;
-        if (message === null || this.stopped) continue;
-        const encoded = encodeMessage(message);
-        if (isCredited(message.kind) && !this.window.tryAcquire(encoded.length)) {
-          this.setBusy(false);
-          const acquired = await this.window.acquire(encoded.length);
-          this.setBusy(true);
-          if (!acquired) return;
-        }
-        const frames = messageFrames(encoded, this.nextMessageId);
-        this.nextMessageId = (this.nextMessageId + 1) >>> 0;
-        for (const frame of frames) {
-          await this.whenWritable();
-          if (this.stopped || !this.write(frame)) return;
-        }
+        const produced = typeof item === 'function' ? await item() : item;
+        if (produced === null || this.stopped) continue;
+        const messages: readonly Message[] = Array.isArray(produced)
+          ? produced
+          : [produced as Message];
+        for (const message of messages) if (!(await this.sendQueued(message))) return;
       }
     } catch (error) {
       if (!this.stopped) this.hooks.failed(error, false);

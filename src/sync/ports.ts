@@ -6,6 +6,7 @@
 import type { DocId } from '../crdt/doc-id';
 import type { RemoteOutcome } from '../crdt/policy/refusal';
 import type { Brand } from '../lib/brand';
+import type { Result } from '../lib/result';
 
 /** A transport-level peer address: stable for a connection, not necessarily across connections. */
 export type PeerId = Brand<string, 'PeerId'>;
@@ -54,23 +55,48 @@ export interface ReplicaHost {
   /** A relay holds and wants every document. */
   isRelay(): boolean;
   stateVector(docId: DocId): Promise<Uint8Array>;
-  /** A Yjs update with everything this device has that `remoteStateVector` lacks. */
-  encodeDiff(docId: DocId, remoteStateVector: Uint8Array): Promise<Uint8Array>;
   /**
-   * Persists then applies a remote update; resolves once durable, rejects if it is invalid (then
-   * nothing of it is stored). Resolves `refused` when the update policy refuses it: nothing of it
-   * is stored, and the session goes on. A doc that was not held becomes held.
+   * SC15: the changes this device has that a peer with `remoteStateVector` lacks, each as it is
+   * sent (a signed envelope, unchanged; or one plain Yjs diff on a host that does not sign).
    */
-  applyRemoteUpdate(docId: DocId, update: Uint8Array, from: PeerId): Promise<RemoteOutcome>;
+  changesSince(docId: DocId, remoteStateVector: Uint8Array): Promise<Uint8Array[]>;
   /**
-   * Changes to held docs, local or remote, so the engine can forward them. `origin` names the
-   * peer a remote update came from, so it is not echoed back.
+   * Persists then applies changes from a peer, in order; resolves once durable with one outcome
+   * per change, rejects if one is invalid (then nothing of the batch is stored). A change the
+   * update policy refuses is `refused`: nothing of it is stored, the others go on, and so does
+   * the session. A doc that was not held becomes held.
+   */
+  applyRemoteChanges(
+    docId: DocId,
+    changes: readonly IncomingChange[],
+    from: PeerId,
+  ): Promise<RemoteOutcome[]>;
+  /**
+   * Changes to held docs, local or remote, so the engine can forward them (each as it is sent,
+   * SC14). `origin` names the peer a remote change came from, so it is not echoed back.
    */
   onDocUpdate(
-    listener: (docId: DocId, update: Uint8Array, origin: PeerId | 'local') => void,
+    listener: (docId: DocId, changes: readonly Uint8Array[], origin: PeerId | 'local') => void,
   ): () => void;
   /** Docs that became held (created locally, opened, or received). */
   onHoldingsChanged(listener: (added: readonly DocId[]) => void): () => void;
+}
+
+/** A change as received: its bytes as sent, and the Yjs update they carry (ChangeFormat). */
+export interface IncomingChange {
+  bytes: Uint8Array;
+  update: Uint8Array;
+}
+
+/**
+ * How a change on the wire carries its Yjs update: a signed envelope (the app, SC2) or the bare
+ * update (engine tests). The session checks the update's budget and shape before the host sees
+ * it; verifying the signature is the host's update policy's job, which knows the membership.
+ */
+export interface ChangeFormat {
+  updateOf(change: Uint8Array): Result<Uint8Array, string>;
+  /** The device that signed the change, when the format says (a bare update says nothing). */
+  authorOf?(change: Uint8Array): string | undefined;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn';

@@ -18,7 +18,15 @@ import { Outbox, type Producer } from './outbox';
 import { decodeStateVector } from './digest';
 import { wants, type InterestPolicy } from './interest';
 import type { SyncLimits } from './limits';
-import type { Channel, PeerId, ReplicaHost, SyncLogger, Timers } from './ports';
+import type {
+  ChangeFormat,
+  Channel,
+  IncomingChange,
+  PeerId,
+  ReplicaHost,
+  SyncLogger,
+  Timers,
+} from './ports';
 import { CloseReason } from './reasons';
 import { isAllSkip, openingRanges, respond, type ItemSet } from './reconcile';
 import { TokenBucket } from './token-bucket';
@@ -30,8 +38,6 @@ import { PeerAuth, type PeerAuthContext } from './auth/peer-auth';
 
 /** The Yjs encoding of an empty state vector. */
 export const EMPTY_STATE_VECTOR = new Uint8Array([0]);
-/** The Yjs encoding of an update with no structs and no deletes. */
-const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 export interface RemotePeer {
   deviceId: string;
@@ -63,6 +69,8 @@ export interface SessionContext {
   events: SessionEvents;
   /** A15: when set, the peer must authenticate before anything else is sent or accepted. */
   auth?: PeerAuthContext;
+  /** SC2: how a change on the wire carries its Yjs update. */
+  changeFormat: ChangeFormat;
 }
 
 export interface SessionEvents {
@@ -271,12 +279,38 @@ export class Session {
     return this.peerAuth?.member;
   }
 
-  /** M1: forwards a change to a doc the peer wants (engine → peer). */
-  forward(docId: DocId, update: Uint8Array): boolean {
+  /** M1: forwards changes to a doc the peer wants (engine → peer), unchanged (SC14). */
+  forward(docId: DocId, changes: readonly Uint8Array[]): boolean {
     if (this.state !== 'open' || !this.remote || !wants(this.remote.policy, docId)) return false;
     if (!this.mayRead(docId)) return false;
-    this.send({ kind: 'update', docId, update });
+    if (changes.length === 0) return true;
+    for (const message of this.batches('update', docId, changes)) this.send(message);
     return true;
+  }
+
+  /**
+   * SC22: changes in messages of at most `changeBatchBytes` (one change may exceed it alone).
+   * A catch-up's last batch is its sync-step2, so the asker knows the answer is complete.
+   */
+  private batches(
+    last: 'sync-step2' | 'update',
+    docId: DocId,
+    changes: readonly Uint8Array[],
+  ): Message[] {
+    const messages: Message[] = [];
+    let batch: Uint8Array[] = [];
+    let bytes = 0;
+    for (const change of changes) {
+      if (batch.length > 0 && bytes + change.length > this.ctx.limits.changeBatchBytes) {
+        messages.push({ kind: 'update', docId, changes: batch });
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(change);
+      bytes += change.length;
+    }
+    messages.push({ kind: last, docId, changes: batch });
+    return messages;
   }
 
   /** H3: tells the peer about docs we now hold beyond our facility rule. */
@@ -339,25 +373,23 @@ export class Session {
     if (this.peerAuth?.selfReadOnly) {
       // A21: a read-only device authors nothing, so it has nothing of its own to offer; sending
       // what it received from others would only be refused (peers cannot tell it from a write).
-      this.send({ kind: 'sync-step2', docId, update: EMPTY_UPDATE });
+      this.send({ kind: 'sync-step2', docId, changes: [] });
       return;
     }
     if (early && this.earlyDiffs < this.ctx.limits.diffReadAhead) {
       this.earlyDiffs++;
-      const update = this.ctx.host.encodeDiff(docId, stateVector);
+      const changes = this.ctx.host.changesSince(docId, stateVector);
       // A failure surfaces when the outbox awaits it; until then it must not count as unhandled.
-      update.catch(() => undefined);
+      changes.catch(() => undefined);
       this.send(async () => {
         this.earlyDiffs--;
-        return { kind: 'sync-step2', docId, update: await update };
+        return this.batches('sync-step2', docId, await changes);
       });
       return;
     }
-    this.send(async () => ({
-      kind: 'sync-step2',
-      docId,
-      update: await this.ctx.host.encodeDiff(docId, stateVector),
-    }));
+    this.send(async () =>
+      this.batches('sync-step2', docId, await this.ctx.host.changesSince(docId, stateVector)),
+    );
   }
 
   private get authenticating(): boolean {
@@ -476,7 +508,7 @@ export class Session {
         return this.onStep1(message.docId, message.stateVector, message.reply);
       case 'sync-step2':
       case 'update':
-        return this.onData(message.docId, message.update, message.kind);
+        return this.onData(message.docId, message.changes, message.kind);
       case 'request':
         return this.onRequest(message.docId, message.stateVector);
       case 'not-held':
@@ -734,7 +766,7 @@ export class Session {
 
   private async onData(
     docId: DocId,
-    update: Uint8Array,
+    changes: readonly Uint8Array[],
     kind: 'sync-step2' | 'update',
   ): Promise<void> {
     const wanted =
@@ -744,19 +776,22 @@ export class Session {
       this.ctx.isRequested(docId);
     // E4: a peer never pushes a doc we neither want nor asked for.
     if (!wanted) return this.close(CloseReason.unwantedDoc, `pushed ${docId}`);
-    // §15 U31: over its kind's budget, an update is refused before it is decoded whole.
-    const overBudget = precheckUpdate(docId, update);
-    const valid = overBudget ? undefined : validateUpdate(update);
-    if (valid && !valid.ok)
-      return this.close(CloseReason.invalidUpdate, `${docId}: ${valid.error}`);
-    const byRole = overBudget ? undefined : this.peerAuth?.roleRefusal(valid!.value);
-    let outcome: RemoteOutcome;
+    const outcomes: (RemoteOutcome | undefined)[] = [];
+    const incoming: IncomingChange[] = [];
+    for (const bytes of changes) {
+      const refusal = this.refusalBeforeHost(docId, bytes);
+      if (refusal === 'closed') return;
+      if (refusal) outcomes.push({ type: 'refused', refusal });
+      else {
+        outcomes.push(undefined);
+        incoming.push({ bytes, update: this.lastUpdate! });
+      }
+    }
+    let applied: RemoteOutcome[] = [];
     try {
-      outcome = overBudget
-        ? { type: 'refused', refusal: overBudget }
-        : byRole
-          ? { type: 'refused', refusal: byRole }
-          : await this.ctx.host.applyRemoteUpdate(docId, valid!.value, this.peerId);
+      if (incoming.length > 0) {
+        applied = await this.ctx.host.applyRemoteChanges(docId, incoming, this.peerId);
+      }
     } catch (error) {
       // A full or unavailable disk is this device's problem, not the peer's fault.
       const reason =
@@ -766,24 +801,72 @@ export class Session {
     if (this.state === 'closed') return;
     // FC9: a refused answer is an answer too, so the asks never stall on refusals.
     if (kind === 'sync-step2') this.answered(docId);
-    if (outcome.type === 'refused') {
-      this.ctx.logger.log('warn', 'sync.update-refused', {
-        peer: this.peerId,
-        device: this.remote?.deviceId ?? null,
-        docId,
-        reason: outcome.refusal.reason,
-        detail: outcome.refusal.detail,
-      });
-      this.ctx.events.refused(this, docId, outcome.refusal);
-      const next = this.policyRefusals.refused(docId, update, outcome.refusal);
-      if (next.flood) return this.close(CloseReason.flood, 'too many refused updates');
-      if (next.askAgain) this.ask(docId, false);
-      return;
+    let next = 0;
+    let accepted = changes.length === 0;
+    for (let index = 0; index < outcomes.length; index++) {
+      const outcome = outcomes[index] ?? applied[next++] ?? { type: 'unchanged' };
+      if (outcome.type !== 'refused') {
+        accepted = true;
+        continue;
+      }
+      if (this.noteRefused(docId, changes[index]!, outcome.refusal) === 'closed') return;
     }
+    if (!accepted) return;
     for (const again of this.policyRefusals.applied(docId)) this.ask(again, false);
     // The peer sent data for it, so it holds and wants it (H1), even if we dropped its claim.
     this.noteInterest(docId);
     this.ctx.events.received(this, docId, kind);
+  }
+
+  /** The Yjs update of the change `refusalBeforeHost` last let through. */
+  private lastUpdate: Uint8Array | undefined;
+
+  /**
+   * What the session itself refuses of a change before the host sees it: over budget (U31,
+   * before it is decoded whole), or from a read-only peer (A21). A change that does not decode
+   * closes the session (E3), as it always did: an honest peer never sends one.
+   */
+  private refusalBeforeHost(docId: DocId, bytes: Uint8Array): UpdateRefusal | 'closed' | undefined {
+    const inner = this.ctx.changeFormat.updateOf(bytes);
+    if (!inner.ok) {
+      this.close(CloseReason.invalidUpdate, `${docId}: ${inner.error}`);
+      return 'closed';
+    }
+    const overBudget = precheckUpdate(docId, inner.value);
+    if (overBudget) return overBudget;
+    const valid = validateUpdate(inner.value);
+    if (!valid.ok) {
+      this.close(CloseReason.invalidUpdate, `${docId}: ${valid.error}`);
+      return 'closed';
+    }
+    // A21: a read-only peer writes nothing of its own. A signed change it carries for its author
+    // is that author's (SC14), and the host's write rules judge it by its signer (WR1).
+    const author = this.ctx.changeFormat.authorOf?.(bytes);
+    const byRole =
+      author === undefined || author === this.remote?.deviceId
+        ? this.peerAuth?.roleRefusal(valid.value)
+        : undefined;
+    if (byRole) return byRole;
+    this.lastUpdate = valid.value;
+    return undefined;
+  }
+
+  /** §15: a refused change is logged and counted; the session goes on unless it floods. */
+  private noteRefused(docId: DocId, bytes: Uint8Array, refusal: UpdateRefusal): 'closed' | void {
+    this.ctx.logger.log('warn', 'sync.update-refused', {
+      peer: this.peerId,
+      device: this.remote?.deviceId ?? null,
+      docId,
+      reason: refusal.reason,
+      detail: refusal.detail,
+    });
+    this.ctx.events.refused(this, docId, refusal);
+    const next = this.policyRefusals.refused(docId, bytes, refusal);
+    if (next.flood) {
+      this.close(CloseReason.flood, 'too many refused updates');
+      return 'closed';
+    }
+    if (next.askAgain) this.ask(docId, false);
   }
 
   private onNotHeld(docId: DocId): void {

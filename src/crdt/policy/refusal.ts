@@ -6,6 +6,7 @@
 import type * as Y from 'yjs';
 import type { Result } from '../../lib/result';
 import type { DocId } from '../doc-id';
+import type { StoredChange } from '../ports';
 
 export const RefusalReason = {
   /** A top-level type or key the document kind does not have. */
@@ -32,6 +33,18 @@ export const RefusalReason = {
   membership: 'membership',
   /** A struct whose parent is neither in the document nor in the update. */
   unresolvable: 'unresolvable',
+  /** SC6: a change that came without its author's signed envelope. */
+  unsigned: 'unsigned',
+  /** SC7, SC8: a signature that does not verify over the change with its author's key. */
+  badSignature: 'bad-signature',
+  /** SC9: a change by a device the membership does not list (may be admitted later). */
+  unknownAuthor: 'unknown-author',
+  /** SC10: structs under a Yjs client id that is not its signer's. */
+  foreignClient: 'foreign-client',
+  /** SC3: an envelope that does not decode, or names another document. */
+  malformedChange: 'malformed-change',
+  /** WR1–WR26: the signer's role may not write this (the detail names the row). */
+  writeRule: 'write-rule',
 } as const;
 
 export type RefusalReason = (typeof RefusalReason)[keyof typeof RefusalReason];
@@ -56,4 +69,6 @@ export type RemoteUpdateCheck = (
   docId: DocId,
   live: Y.Doc,
   update: Uint8Array,
+  /** SC6: the signed change the update came in, when the peer sent one. */
+  change?: StoredChange,
 ) => Result<void, UpdateRefusal> | Promise<Result<void, UpdateRefusal>>;

@@ -7,6 +7,7 @@ import { facilityOfCtcId } from '../../domain/ctc-id';
 import { ctcIdOfDoc, facilityOfRegisterDoc, type DocId } from '../doc-id';
 import { err, ok } from '../../lib/result';
 import { checkMembershipOps, type MembershipCheckContext } from '../membership-store';
+import { checkChangeTrust, type ChangeTrustDeps } from './change-trust';
 import { checkUpdate, type PolicyContext } from './check-update';
 import { RefusalReason, type RemoteUpdateCheck } from './refusal';
 
@@ -19,6 +20,11 @@ export interface RemoteCheckDeps {
   serialCounter(): Promise<number | undefined>;
   /** MS3: how membership ops from peers are verified; without it they are refused. */
   membership?(): MembershipCheckContext;
+  /**
+   * SC6, WR1–WR26: when set, every change must come signed by its author, and the author's role
+   * must allow what it writes. The app always sets it; engine-level tools may not.
+   */
+  changes?: ChangeTrustDeps;
 }
 
 function facilityOf(docId: DocId): string | undefined {
@@ -29,7 +35,7 @@ function facilityOf(docId: DocId): string | undefined {
 export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateCheck {
   // The device's facility and slot never change once set up: read storage until they exist.
   let device: { facility: string; slot: number } | undefined;
-  return async (docId, live, update) => {
+  return async (docId, live, update, change) => {
     const facility = facilityOf(docId);
     const facilities = new Set<string>();
     if (facility !== undefined) {
@@ -42,8 +48,13 @@ export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateChec
       const counter = await deps.serialCounter();
       if (counter !== undefined) context.ownBlock = { ...device, counter };
     }
+    // Content rules first (design.md §5): cheap, and they need no key.
     const checked = checkUpdate(docId, live, update, context);
     if (!checked.ok) return checked;
+    if (deps.changes) {
+      const trusted = await checkChangeTrust(docId, live, update, change, deps.changes);
+      if (!trusted.ok) return trusted;
+    }
     const ops = checked.value.membershipOps;
     if (ops.length > 0) {
       const membership = deps.membership?.();

@@ -2,8 +2,10 @@
  * Signed changes (issue 8 point 5, rules SC1–SC20 in docs/protocol-drafts/signed-change.md): each
  * Yjs update a device makes travels in an envelope its device key signed, byte for byte as the
  * author produced it, so relays and multi-hop forwarding carry the signature unchanged and every
- * peer verifies it before applying or forwarding. The per-author sequence numbers give a change
- * vector that replaces the Yjs state vector for reconciliation (SC15–SC18).
+ * peer verifies it before applying or forwarding. The Yjs client ids of a change are its
+ * author's own (SC10, SC13), so the Yjs state vector already says, per author, which changes a
+ * replica holds: reconciliation keeps it, and catch-up sends the stored changes that reach
+ * beyond the peer's vector (SC15).
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -13,15 +15,12 @@ import { docKind, isDocId, type DocId } from '../doc-id';
 import { budgets } from '../policy/budgets';
 import { scanUpdate } from '../policy/update-reader';
 import { createClientIdBook } from './client-ids';
-import { toB64url } from './encoding';
 import type { Member, PublicKeyB64, Signer, Verifier } from './types';
 
 /** One signed change: the author's Yjs update for one document, and the author's signature. */
 export interface SignedChange {
   docId: DocId;
   author: DeviceId;
-  /** Per author, per document, from 1 with no gaps (SC5). */
-  seq: number;
   update: Uint8Array;
   signature: Uint8Array;
 }
@@ -44,8 +43,8 @@ export interface VerifiedChange {
   deletesOf: number[];
 }
 
-const envelopeVersion = 1;
-const signingDomain = 'pamoja-change-v1';
+const envelopeVersion = 2;
+const signingDomain = 'pamoja-change-v2';
 const signatureBytes = 64;
 const authorPattern = /^d[0-9a-f]{16}$/;
 /** Document kinds as one byte, then their digits as one varuint (SC2). */
@@ -61,27 +60,22 @@ function readByte(decoder: decoding.Decoder): number {
   return decoding.readUint8(decoder);
 }
 
-const isSeq = (seq: unknown): seq is number =>
-  typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1;
-
 /** Why the envelope's fields cannot be signed or sent as they are, if they cannot. */
 function fieldProblem(change: Omit<SignedChange, 'signature'>): string | undefined {
   if (!isDocId(change.docId)) return 'document id';
   if (!authorPattern.test(change.author)) return 'author id';
-  if (!isSeq(change.seq)) return 'sequence number';
   const max = budgets[docKind(change.docId)].maxUpdateBytes;
   if (!(change.update instanceof Uint8Array) || change.update.length < 2) return 'update';
   if (change.update.length > max) return `update over ${max} bytes`;
   return undefined;
 }
 
-/** The bytes the author signs (SC4): domain, document, author, sequence, update. */
+/** The bytes the author signs (SC4): domain, document, author, update. */
 export function changeSigningBytes(change: Omit<SignedChange, 'signature'>): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarString(encoder, signingDomain);
   encoding.writeVarString(encoder, change.docId);
   encoding.writeVarString(encoder, change.author);
-  encoding.writeVarUint(encoder, change.seq);
   encoding.writeUint8Array(encoder, change.update);
   return encoding.toUint8Array(encoder);
 }
@@ -106,12 +100,11 @@ function writeHeader(encoder: encoding.Encoder, change: Omit<SignedChange, 'sign
   for (let i = 1; i < change.author.length; i += 2) {
     encoding.writeUint8(encoder, parseInt(change.author.slice(i, i + 2), 16));
   }
-  encoding.writeVarUint(encoder, change.seq);
 }
 
 /**
  * Wire form (SC2): version · doc tag · doc digits (varuint, not for the network) · author (8
- * bytes) · seq (varuint) · signature (64 bytes) · update (the rest). 82–84 bytes of overhead.
+ * bytes) · signature (64 bytes) · update (the rest). 74–81 bytes of overhead.
  */
 export function encodeSignedChange(change: SignedChange): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -141,12 +134,11 @@ export function decodeSignedChange(bytes: Uint8Array): Result<SignedChange, Chan
     }
     let author = 'd';
     for (let i = 0; i < 8; i++) author += readByte(decoder).toString(16).padStart(2, '0');
-    const seq = decoding.readVarUint(decoder);
     const headerEnd = decoder.pos;
     if (bytes.length - headerEnd < signatureBytes) return malformed('truncated signature');
     const signature = bytes.slice(headerEnd, headerEnd + signatureBytes);
     const update = bytes.slice(headerEnd + signatureBytes);
-    const change = { docId: docId as DocId, author: author as DeviceId, seq, update, signature };
+    const change = { docId: docId as DocId, author: author as DeviceId, update, signature };
     const problem = fieldProblem(change);
     if (problem) return malformed(problem);
     // A varuint written with extra continuation bytes decodes to the same value: refuse it.
@@ -186,7 +178,7 @@ export async function verifySignedChange(
     changeSigningBytes(change),
   );
   if (!signed)
-    return err({ reason: 'bad-signature', detail: `change ${change.seq} of ${change.author}` });
+    return err({ reason: 'bad-signature', detail: `a change of ${change.author} to ${change.docId}` });
   const budget = budgets[docKind(change.docId)];
   const scanned = scanUpdate(change.update, budget);
   if (!scanned.ok) return malformed(scanned.error.detail);
@@ -199,49 +191,4 @@ export async function verifySignedChange(
     (a, b) => a - b,
   );
   return ok({ deletesOf });
-}
-
-/** Highest contiguous sequence number held per author, for one document (SC15). */
-export type ChangeVector = Map<DeviceId, number>;
-
-/** `next`: the vector moved on; `known`: held already; `gap`: an earlier change is missing. */
-export type NoteOutcome = 'next' | 'known' | 'gap';
-
-/** Records that change `seq` of `author` is held (SC16). A gap leaves the vector as it was. */
-export function noteChange(vector: ChangeVector, author: DeviceId, seq: number): NoteOutcome {
-  const held = vector.get(author) ?? 0;
-  if (seq <= held) return 'known';
-  if (seq !== held + 1) return 'gap';
-  vector.set(author, seq);
-  return 'next';
-}
-
-/** Changes `theirs` holds that `mine` lacks, per author, as inclusive ranges (SC17). */
-export function missingFrom(
-  mine: ChangeVector,
-  theirs: ChangeVector,
-): Array<{ author: DeviceId; fromSeq: number; toSeq: number }> {
-  const missing: Array<{ author: DeviceId; fromSeq: number; toSeq: number }> = [];
-  for (const [author, seq] of theirs) {
-    const held = mine.get(author) ?? 0;
-    if (seq > held) missing.push({ author, fromSeq: held + 1, toSeq: seq });
-  }
-  return missing.sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
-}
-
-/** SHA-256 over the sorted (author, seq) entries, base64url (SC18); equal vectors, equal digests. */
-export async function changeVectorDigest(vector: ChangeVector): Promise<string> {
-  const entries = [...vector].filter(([, seq]) => seq > 0);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, entries.length);
-  for (const [author, seq] of entries) {
-    encoding.writeVarString(encoder, author);
-    encoding.writeVarUint(encoder, seq);
-  }
-  const digest = await crypto.subtle.digest(
-    'SHA-256',
-    new Uint8Array(encoding.toUint8Array(encoder)),
-  );
-  return toB64url(new Uint8Array(digest));
 }

@@ -191,6 +191,30 @@ export const writeRules: readonly WriteRule[] = [
     'allowed',
     'write-once: the content policy lets it only repeat what is there (U12)',
   ),
+  row(
+    'WR24',
+    'clinician',
+    'network',
+    'the record of its own device and of its own facility',
+    'allowed',
+    'setup lists the device where it works; the content policy keeps records insert-only (U12)',
+  ),
+  row(
+    'WR25',
+    'any member',
+    'network',
+    'membership operations',
+    'allowed',
+    'each operation is signed and verified on its own (MS3); any member may admit a newcomer',
+  ),
+  row(
+    'WR26',
+    'clinician',
+    'patient',
+    'append to the access log of a patient of another facility',
+    'allowed',
+    'the device that served a record says who asked (AL1)',
+  ),
   row('WR23', 'anyone', 'any', 'a place no row above allows', 'refused', 'default deny'),
 ];
 
@@ -270,6 +294,7 @@ function ruleForTouch(
       if (own) return undefined; // WR9
       if (entryLists.has(touch.root) && touch.key === null && !touch.deleted) return undefined; // WR10
       if (touch.root === 'meta') return undefined; // WR11
+      if (touch.root === 'access' && touch.key === null && !touch.deleted) return undefined; // WR26
       if (demographicRoots.has(touch.root))
         return no('WR12', WriteRefusalReason.foreignDemographics);
       return no('WR23', WriteRefusalReason.notAllowed);
@@ -285,6 +310,14 @@ function ruleForTouch(
       return no('WR15', WriteRefusalReason.foreignRegister);
     case 'network': {
       if (touch.root === 'meta') return undefined; // WR22
+      if (touch.root === 'membership' && !touch.deleted) return undefined; // WR25
+      if (
+        !touch.deleted &&
+        ((touch.root === 'devices' && touch.key === signer.deviceId) ||
+          (touch.root === 'facilities' && touch.key === signer.facilityCode))
+      ) {
+        return undefined; // WR24
+      }
       if (touch.root === 'settings') {
         return signer.admin?.kind === 'network'
           ? undefined

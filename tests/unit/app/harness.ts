@@ -1,3 +1,6 @@
+import type { DocId } from '../../../src/crdt/doc-id';
+import type { RemoteOutcome } from '../../../src/crdt/policy/refusal';
+import type { PeerId, ReplicaHost } from '../../../src/sync';
 import { DocumentRepository } from '../../../src/crdt/repository';
 import { createMemoryStore, type MemoryStore } from '../../../src/storage/memory-store';
 import { createClinicService } from '../../../src/app/clinic-service';
@@ -75,4 +78,15 @@ export async function setUpDevice(device: Device, overrides: Partial<DeviceSetup
   const result = await device.service.setupDevice({ ...setupInput, ...overrides });
   if (!result.ok) throw new Error(`setup failed: ${JSON.stringify(result.error)}`);
   return result.value;
+}
+
+/** One plain (unsigned) change from a peer through a host, as the engine hands it over. */
+export async function applyOne(
+  host: Pick<ReplicaHost, 'applyRemoteChanges'>,
+  docId: DocId,
+  update: Uint8Array,
+  from = 'peer' as PeerId,
+): Promise<RemoteOutcome> {
+  const [outcome] = await host.applyRemoteChanges(docId, [{ bytes: update, update }], from);
+  return outcome!;
 }

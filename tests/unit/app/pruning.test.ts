@@ -19,7 +19,7 @@ import { createDexieStore } from '../../../src/storage/dexie-store';
 import { createMemoryNetwork, createSyncEngine, type PeerId, type Timers } from '../../../src/sync';
 import { createSeededRandom } from '../../../src/lib/deps';
 import { extrasOf } from '../../../src/sync/interest';
-import { testClock } from './harness';
+import { applyOne, testClock } from './harness';
 
 const own = '01020003';
 const visited = '09090009';
@@ -116,7 +116,7 @@ async function fill(d: Awaited<ReturnType<typeof device>>, extras: number) {
     d.clock.set(new Date(at + minutes(minute++)).toISOString());
     const doc = new Y.Doc();
     note(docId)(doc);
-    await d.host.applyRemoteUpdate(docId, Y.encodeStateAsUpdate(doc), 'peer' as PeerId);
+    await applyOne(d.host, docId, Y.encodeStateAsUpdate(doc), 'peer' as PeerId);
   };
   await writeAt(networkDocId);
   await writeAt(registerDocId(visited as FacilityCode));
@@ -240,7 +240,7 @@ describe('pruning of extras (Z7–Z12)', () => {
     expect(report.removed).toEqual([extra(1)]);
     expect(d.host.holdings().has(extra(1))).toBe(false);
 
-    const outcome = await d.host.applyRemoteUpdate(extra(1), full, 'peer' as PeerId);
+    const outcome = await applyOne(d.host, extra(1), full, 'peer' as PeerId);
 
     expect(outcome.type).toBe('applied');
     expect(d.host.holdings().has(extra(1))).toBe(true);

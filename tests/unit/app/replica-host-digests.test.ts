@@ -15,7 +15,7 @@ import type { CtcId } from '../../../src/domain/types';
 import { createDexieStore, type DexieStore } from '../../../src/storage/dexie-store';
 import { createSeededRandom } from '../../../src/lib/deps';
 import { createMemoryNetwork, createSyncEngine } from '../../../src/sync';
-import { testClock } from './harness';
+import { applyOne, testClock } from './harness';
 
 const readMethods = ['loadUpdates', 'listDocs', 'getDocInfo'] as const;
 
@@ -190,7 +190,7 @@ describe('replica host digests (Z3–Z5)', () => {
     await otherTab.repo.write(docId, (doc) => doc.getMap('meta').set('note', 'other tab'));
     // A peer asks this tab for the document: it is loaded, and what the other tab stored is
     // announced, so the engine forwards it to every peer.
-    await device.host.encodeDiff(docId, new Uint8Array([0]));
+    await device.host.changesSince(docId, new Uint8Array([0]));
 
     expect(announced).toContain(`${docId} storage`);
     await device.dexie.close();
@@ -207,7 +207,7 @@ describe('replica host digests (Z3–Z5)', () => {
     device.host.forget(docId);
     expect(device.host.holdings().has(docId)).toBe(false);
 
-    const outcome = await device.host.applyRemoteUpdate(docId, write!.update, 'peer' as never);
+    const outcome = await applyOne(device.host, docId, write!.update, 'peer' as never);
     expect(outcome.type).toBe('applied');
     expect(device.host.holdings().has(docId)).toBe(true);
     expect(await device.host.stateVector(docId)).toEqual(write!.stateVector);

@@ -13,33 +13,13 @@ import { aminaForm, setupInput } from './harness';
 import {
   closeReasonsOf,
   founder,
+  invite,
   inviteFor,
+  joinWith,
   networkInput,
-  setUpFrom,
+  settle,
   trustedDevice,
-  type TrustedDevice,
 } from './trusted-device';
-
-async function settle(net: MemoryNetwork, ...devices: TrustedDevice[]) {
-  for (let i = 0; i < 40; i += 1) {
-    await net.flush();
-    await Promise.all(devices.map((d) => d.network.engine()?.whenIdle() ?? Promise.resolve()));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    if (net.inFlight() === 0 && i > 3) return;
-  }
-}
-
-async function invite(admin: TrustedDevice, code: string, name: string, slot = 1) {
-  const created = await admin.network.createInvite(inviteFor(code, name, slot));
-  if (!created.ok) throw new Error(`invite failed: ${JSON.stringify(created.error)}`);
-  return created.value.link;
-}
-
-async function joinWith(device: TrustedDevice, link: string) {
-  await setUpFrom(device, link);
-  const joined = await device.network.joinWithInvite(link);
-  if (!joined.ok) throw new Error(`join failed: ${JSON.stringify(joined.error)}`);
-}
 
 describe('networks and invites over the app stack', () => {
   it('MS7 MS8 MS9 a founder invites a facility device; once they meet it is a member and data flows', async () => {

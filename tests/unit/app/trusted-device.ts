@@ -4,14 +4,20 @@
  * service known by the key's id, and the network service syncing over an in-memory network.
  */
 import { createClinicService } from '../../../src/app/clinic-service';
-import { appUpdatePolicy } from '../../../src/app/create-app';
+import { createAppRepository } from '../../../src/app/app-repository';
 import { sequentialIds } from '../../../src/app/ids';
 import { createNetworkService, type NetworkController } from '../../../src/app/network-service';
 import { createReplicaHost } from '../../../src/app/replica-host';
 import { createTrustService, type TrustService } from '../../../src/app/trust-service';
 import type { ClinicService, DeviceSetupInput, InviteInput } from '../../../src/app/views';
-import { DocumentRepository } from '../../../src/crdt/repository';
-import { createDeviceKey, createWebCryptoVerifier } from '../../../src/crdt/trust/device-key';
+import type { DocId } from '../../../src/crdt/doc-id';
+import type { DocumentRepository } from '../../../src/crdt/repository';
+import { deviceClientIds } from '../../../src/crdt/trust/client-ids';
+import {
+  createDeviceKey,
+  createWebCryptoVerifier,
+  deviceIdFromPublicKey,
+} from '../../../src/crdt/trust/device-key';
 import { createMemoryStore, type MemoryStore } from '../../../src/storage/memory-store';
 import type { MemoryNetwork, SyncLogger } from '../../../src/sync';
 import { memoryPeerTransport } from './device';
@@ -31,6 +37,11 @@ export interface TrustedDevice {
   repo: DocumentRepository;
   store: MemoryStore;
   log: LoggedEvent[];
+  /**
+   * Modified software: hands `changes` to the engine as if this device had just stored them, so
+   * they go to every peer exactly as given (forged bytes included).
+   */
+  inject(docId: DocId, changes: readonly Uint8Array[]): void;
 }
 
 const verifier = createWebCryptoVerifier();
@@ -47,13 +58,16 @@ export async function trustedDevice(
   };
   const store = createMemoryStore({ clock });
   const ref: { trust?: TrustService } = {};
-  const checkRemote = appUpdatePolicy(
-    store,
-    () => repo,
-    () => ref.trust?.membershipCheck() ?? { verifier, networkId: '-' },
-  );
-  const repo: DocumentRepository = new DocumentRepository({ store, clock, checkRemote });
   const key = await createDeviceKey({ algorithm: 'Ed25519' });
+  const repo = createAppRepository({
+    store,
+    clock,
+    key,
+    deviceId: await deviceIdFromPublicKey(key.publicKey),
+    verifier,
+    trust: () => ref.trust,
+    clientId: (await deviceClientIds(key.publicKey))[0]!,
+  });
   const trust = await createTrustService({ repo, store, clock, key, verifier, logger });
   ref.trust = trust;
   const started: { network?: NetworkController } = {};
@@ -69,12 +83,27 @@ export async function trustedDevice(
     deviceId: trust.key.deviceId,
     onProfileReady: (profile) => started.network!.start(profile),
   });
+  const host = createReplicaHost(repo, store, {
+    isRelay: () => started.network?.settings()?.relay ?? false,
+  });
+  type Listener = Parameters<typeof host.onDocUpdate>[0];
+  const listeners = new Set<Listener>();
+  const onDocUpdate = host.onDocUpdate.bind(host);
+  host.onDocUpdate = (listener) => {
+    listeners.add(listener);
+    const off = onDocUpdate(listener);
+    return () => {
+      listeners.delete(listener);
+      off();
+    };
+  };
+  const inject = (docId: DocId, changes: readonly Uint8Array[]) => {
+    for (const listener of listeners) listener(docId, changes, 'local');
+  };
   const network = await createNetworkService({
     repo,
     store,
-    host: createReplicaHost(repo, store, {
-      isRelay: () => started.network?.settings()?.relay ?? false,
-    }),
+    host,
     clock,
     logger,
     defaultSignalingUrls: [],
@@ -83,7 +112,7 @@ export async function trustedDevice(
     appUrl: () => 'https://pamoja.example/app/',
   });
   started.network = network;
-  return { name, service, network, trust, repo, store, log };
+  return { name, service, network, trust, repo, store, log, inject };
 }
 
 export const networkInput = {
@@ -138,3 +167,25 @@ export async function founder(net: MemoryNetwork, name: string): Promise<Trusted
 
 export const closeReasonsOf = (device: TrustedDevice): string[] =>
   device.log.filter((e) => e.event === 'sync.session-closed').map((e) => String(e.details.reason));
+
+/** Lets every frame, engine and store of `devices` settle. */
+export async function settle(net: MemoryNetwork, ...devices: TrustedDevice[]) {
+  for (let i = 0; i < 40; i += 1) {
+    await net.flush();
+    await Promise.all(devices.map((d) => d.network.engine()?.whenIdle() ?? Promise.resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (net.inFlight() === 0 && i > 3) return;
+  }
+}
+
+export async function invite(admin: TrustedDevice, code: string, name: string, slot = 1) {
+  const created = await admin.network.createInvite(inviteFor(code, name, slot));
+  if (!created.ok) throw new Error(`invite failed: ${JSON.stringify(created.error)}`);
+  return created.value.link;
+}
+
+export async function joinWith(device: TrustedDevice, link: string) {
+  await setUpFrom(device, link);
+  const joined = await device.network.joinWithInvite(link);
+  if (!joined.ok) throw new Error(`join failed: ${JSON.stringify(joined.error)}`);
+}

@@ -117,7 +117,7 @@ export function createMemoryPeer(net: MemoryNetwork, id: string, facility = FAC)
     logger: recordingLogger(),
   });
   const inject = (docId: DocId, update: Uint8Array) => {
-    for (const listener of listeners) listener(docId, update, 'local');
+    for (const listener of listeners) listener(docId, [update], 'local');
   };
   return { host, engine, inject };
 }

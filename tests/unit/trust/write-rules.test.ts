@@ -363,6 +363,35 @@ describe('write rules (issue 8 point 6)', () => {
     expect(ruleOf(request(member(), networkDocId, change))).toBe('allowed');
   });
 
+  it('WR24: a clinician may list its own device and its own facility, nothing else', () => {
+    const own = changeOf(networkDocId, new Y.Doc(), (doc) => {
+      putFacility(doc, { ...facility, code: HOME });
+      putDevice(doc, { ...device, deviceId: member().deviceId, facilityCode: HOME } as never);
+    });
+    expect(ruleOf(request(member(), networkDocId, own))).toBe('allowed');
+    const otherDevice = changeOf(networkDocId, new Y.Doc(), (doc) =>
+      putDevice(doc, device as never),
+    );
+    expect(ruleOf(request(member(), networkDocId, otherDevice))).toBe('WR17');
+  });
+
+  it('WR25: any member may store membership operations (each verified on its own)', () => {
+    const change = changeOf(networkDocId, new Y.Doc(), (doc) =>
+      doc.getMap('membership').set('A'.repeat(43), 'op-bytes'),
+    );
+    expect(ruleOf(request(away, networkDocId, change))).toBe('allowed');
+    expect(ruleOf(request(member({ role: 'supervisor' }), networkDocId, change))).toBe('WR1');
+  });
+
+  it('WR26: a clinician of another facility may append to the patient’s access log', () => {
+    const change = changeOf(PATIENT, patient(), (doc) =>
+      doc.getArray('access').push([{ device: away.deviceId, at: '2026-03-10T09:00:00.000Z' }]),
+    );
+    expect(ruleOf(request(away, PATIENT, change))).toBe('allowed');
+    const deleted: Touch = { root: 'access', outer: null, key: null, deleted: true };
+    expect(ruleOf(request(away, PATIENT, network([deleted])))).toBe('WR23');
+  });
+
   it('WR23: a place no row allows is refused (default deny)', () => {
     expect(ruleOf(request(away, PATIENT, network([touch('notes', null, 'x', ['?'])])))).toBe(
       'WR23',

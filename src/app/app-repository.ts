@@ -1,0 +1,91 @@
+/**
+ * The repository as the app runs it (issue 8 point 5): every change it makes is signed by the
+ * device key (SC1) under one of the key's own client ids (SC13), and every change from a peer
+ * passes the update policy, then its signature and the role rule table (SC6, WR1–WR26), before
+ * anything is stored. The composition root and the app-stack tests both build it here.
+ */
+import { networkDocId } from '../crdt/doc-id';
+import type { MembershipCheckContext } from '../crdt/membership-store';
+import type { ChangeTrustDeps } from '../crdt/policy/change-trust';
+import type { RemoteUpdateCheck } from '../crdt/policy/refusal';
+import { createRemoteUpdateCheck } from '../crdt/policy/remote-check';
+import type { DocumentStore } from '../crdt/ports';
+import { DocumentRepository, type RepositoryOptions } from '../crdt/repository';
+import { createChangeSigner } from '../crdt/trust/change-signer';
+import type { DeviceKey } from '../crdt/trust/device-key';
+import type { Member, Verifier } from '../crdt/trust/types';
+import type { DeviceId } from '../domain/types';
+import type { Clock } from '../lib/deps';
+import { profileKey, serialCounterKey } from './clinic-service';
+import type { TrustService } from './trust-service';
+import type { DeviceProfile } from './views';
+
+/** The update policy over this device's storage: its network document, profile and counter. */
+export function appUpdatePolicy(
+  store: DocumentStore,
+  repo: () => DocumentRepository,
+  membership?: () => MembershipCheckContext,
+  changes?: ChangeTrustDeps,
+): RemoteUpdateCheck {
+  return createRemoteUpdateCheck({
+    ...(membership ? { membership } : {}),
+    ...(changes ? { changes } : {}),
+    networkDoc: () => repo().get(networkDocId),
+    device: async () => {
+      const saved = await store.getMeta<DeviceProfile>(profileKey);
+      return saved ? { facility: saved.facility.code, slot: saved.deviceSlot } : undefined;
+    },
+    serialCounter: async () => {
+      const counter = await store.getMeta<number>(serialCounterKey);
+      return typeof counter === 'number' ? counter : undefined;
+    },
+  });
+}
+
+export interface AppRepositoryDeps {
+  store: DocumentStore;
+  clock: Clock;
+  key: DeviceKey;
+  deviceId: DeviceId;
+  verifier: Verifier;
+  /** The trust service, once it has loaded (it needs the repository first). */
+  trust: () => TrustService | undefined;
+  /** One of the key's own client ids, leased for this tab (client-id-lease.ts). */
+  clientId: number;
+  options?: Pick<RepositoryOptions, 'cacheLimit' | 'cacheBytes' | 'compactAfter'>;
+}
+
+/** The member a change's author is, as the current history says; revoked ones say so (WR3). */
+function memberOf(trust: TrustService | undefined, deviceId: DeviceId): Member | undefined {
+  const history = trust?.history();
+  const member = history?.lookup(deviceId);
+  if (!history || !member) return undefined;
+  if (member.revokedBy === undefined && history.isRevoked(deviceId)) {
+    return { ...member, revokedBy: 'revoked' };
+  }
+  return member;
+}
+
+export function createAppRepository(deps: AppRepositoryDeps): DocumentRepository {
+  const { store, key, verifier } = deps;
+  const checkRemote = appUpdatePolicy(
+    store,
+    () => repo,
+    // Until the trust service has loaded, no membership op from a peer is taken.
+    () => deps.trust()?.membershipCheck() ?? { verifier, networkId: '-' },
+    {
+      verifier,
+      self: () => ({ deviceId: deps.deviceId, publicKey: key.publicKey, algorithm: key.algorithm }),
+      member: (deviceId) => memberOf(deps.trust(), deviceId),
+    },
+  );
+  const repo: DocumentRepository = new DocumentRepository({
+    ...deps.options,
+    store,
+    clock: deps.clock,
+    checkRemote,
+    clientId: deps.clientId,
+    signChange: createChangeSigner(key, deps.deviceId),
+  });
+  return repo;
+}
