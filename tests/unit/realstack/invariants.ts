@@ -8,6 +8,7 @@
 import * as Y from 'yjs';
 import type { CtcId } from '../../../src/domain/types';
 import { docKind, patientDocId, registerDocId, type DocId } from '../../../src/crdt/doc-id';
+import { decodeSignedChange } from '../../../src/crdt/trust/signed-change';
 import type { Device, Tab, World } from './world';
 
 /** A write the service resolved as saved. */
@@ -66,6 +67,8 @@ interface StoredDoc {
   content: Record<string, unknown>;
   /** The stored state vector claims changes the stored updates do not hold. */
   claimsMore: boolean;
+  /** Content the stored signed changes do not rebuild (it could never be sent on, SC14). */
+  unsigned: boolean;
 }
 
 /** What the device's storage holds, read as a restarted tab would, without writing anything. */
@@ -77,8 +80,17 @@ async function readStorage(tab: Tab): Promise<Map<DocId, StoredDoc>> {
     const stored = Y.decodeStateVector(info.stateVector);
     const held = Y.decodeStateVector(Y.encodeStateVector(doc));
     const claimsMore = [...stored].some(([client, clock]) => (held.get(client) ?? 0) < clock);
-    out.set(info.docId, { content: decodeDoc(doc), claimsMore });
+    // SC14: what the device holds, it can send on: its signed changes alone rebuild it.
+    const fromChanges = new Y.Doc();
+    for (const change of await tab.store.loadChanges(info.docId)) {
+      const decoded = decodeSignedChange(change.bytes);
+      if (decoded.ok) Y.applyUpdate(fromChanges, decoded.value.update);
+    }
+    const content = decodeDoc(doc);
+    const unsigned = canonical(decodeDoc(fromChanges)) !== canonical(content);
+    out.set(info.docId, { content, claimsMore, unsigned });
     doc.destroy();
+    fromChanges.destroy();
   }
   return out;
 }
@@ -122,6 +134,8 @@ export async function problemsAfterHealing(
       const doc = stored.get(docId) as StoredDoc;
       if (doc.claimsMore)
         problems.push(`${device.name} stores a state vector of ${docId} beyond its stored updates`);
+      if (doc.unsigned)
+        problems.push(`${device.name} holds content of ${docId} its signed changes do not carry`);
       if (canonical(doc.content) !== reference)
         problems.push(`${device.name} stores other content of ${docId} than ${first[0].name}`);
       for (const tab of device.tabs) {

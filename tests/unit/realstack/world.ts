@@ -4,7 +4,9 @@
  * `IDBFactory` per device, so devices never share storage and tabs of one device always do).
  * Each tab is wired as `createClinicApp` wires one: the app's update policy
  * (`appUpdatePolicy`), a leased client id (D16, over Web Locks of the device), the app's replica
- * host. The extras pruner is not run (it prunes on a timer; P4 checks own-facility holdings).
+ * host, and signed changes (each device has its own key, its tabs write under the key's own
+ * client ids, and every change from a peer is verified against a fixed directory of the world's
+ * devices, as enrolled clinicians of their facility). The extras pruner is not run (it prunes on a timer; P4 checks own-facility holdings).
  *
  * Links are memory transports with seeded schedulers, wired the way the app wires its own:
  * - the tab link (the app's BroadcastChannel transport) is one memory network per device, so a
@@ -22,13 +24,23 @@ import {
   type ExclusiveLock,
 } from '../../../src/app/clinic-service';
 import { leaseClientId, type LeaseLocks } from '../../../src/app/client-id-lease';
-import { appUpdatePolicy } from '../../../src/app/create-app';
+import { appUpdatePolicy } from '../../../src/app/app-repository';
 import { sequentialIds } from '../../../src/app/ids';
 import { createNetworkService, type NetworkController } from '../../../src/app/network-service';
 import { createReplicaHost } from '../../../src/app/replica-host';
 import type { ClinicService, DeviceProfile, NetworkSettingsInput } from '../../../src/app/views';
 import { networkDocId } from '../../../src/crdt/doc-id';
 import { DocumentRepository } from '../../../src/crdt/repository';
+import { createChangeSigner } from '../../../src/crdt/trust/change-signer';
+import { deviceClientIds } from '../../../src/crdt/trust/client-ids';
+import {
+  createDeviceKey,
+  createWebCryptoVerifier,
+  deviceIdFromPublicKey,
+  type DeviceKey,
+} from '../../../src/crdt/trust/device-key';
+import type { Member } from '../../../src/crdt/trust/types';
+import type { DeviceId, FacilityCode } from '../../../src/domain/types';
 import { createDexieStore, type DexieStore } from '../../../src/storage/dexie-store';
 import {
   createMemoryNetwork,
@@ -90,6 +102,8 @@ export interface Device extends LinkedDevice {
   readonly leaseLocks: LeaseLocks;
   readonly random: () => number;
   opened: number;
+  /** The device key, made when its first tab opens, and the client ids it may write under. */
+  signing?: { key: DeviceKey; deviceId: DeviceId; clientIds: number[] };
 }
 
 export interface World {
@@ -119,6 +133,26 @@ export interface World {
   /** Every update a tab's engine refused, closed tabs included (as `tab: docId reason detail`). */
   refusals(): string[];
   dispose(): Promise<void>;
+}
+
+const verifier = createWebCryptoVerifier();
+
+/** A device's key, enrolled in the world's directory as a clinician of its facility. */
+async function signingOf(
+  device: Device,
+  directory: Map<DeviceId, Member>,
+): Promise<NonNullable<Device['signing']>> {
+  const key = await createDeviceKey({ algorithm: 'Ed25519' });
+  const deviceId = await deviceIdFromPublicKey(key.publicKey);
+  directory.set(deviceId, {
+    deviceId,
+    publicKey: key.publicKey,
+    algorithm: key.algorithm,
+    role: 'clinician',
+    facilityCode: device.spec.facility.code as FacilityCode,
+    slot: Number(device.spec.slot),
+  });
+  return { key, deviceId, clientIds: await deviceClientIds(key.publicKey) };
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -156,6 +190,8 @@ export function createWorld(options: WorldOptions): Promise<World> {
   for (const device of devices) net.setOnline(device.name, false);
 
   const links = createLinks(net);
+  /** Who may write: every device of the world, a clinician of its facility. */
+  const directory = new Map<DeviceId, Member>();
 
   /** Opens a tab the way `createClinicApp` does, over the device's database. */
   async function openTab(device: Device): Promise<Tab> {
@@ -167,11 +203,21 @@ export function createWorld(options: WorldOptions): Promise<World> {
       clock,
     });
     await store.open();
-    const checkRemote = appUpdatePolicy(store, () => repo);
+    const signing = (device.signing ??= await signingOf(device, directory));
+    const checkRemote = appUpdatePolicy(store, () => repo, undefined, {
+      verifier,
+      self: () => ({
+        deviceId: signing.deviceId,
+        publicKey: signing.key.publicKey,
+        algorithm: signing.key.algorithm,
+      }),
+      member: (deviceId) => directory.get(deviceId),
+    });
     const lease = await leaseClientId({
       store,
       locks: device.leaseLocks,
       random: device.random,
+      candidates: signing.clientIds,
     });
     const repo: DocumentRepository = new DocumentRepository({
       store,
@@ -180,6 +226,7 @@ export function createWorld(options: WorldOptions): Promise<World> {
       cacheLimit: options.cacheLimit ?? 4,
       checkRemote,
       clientId: lease.clientId,
+      signChange: createChangeSigner(signing.key, signing.deviceId),
     });
     const profile = await store.getMeta<DeviceProfile>(profileKey);
     await repo.get(networkDocId);
@@ -210,6 +257,7 @@ export function createWorld(options: WorldOptions): Promise<World> {
       },
       onProfileReady: (ready) => network.start(ready),
       lock: device.lock,
+      deviceId: signing.deviceId,
       ...(profile ? { profile } : {}),
     });
     const tab: Tab = {
