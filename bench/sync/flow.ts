@@ -20,7 +20,14 @@ import { createSeededRandom } from '../../src/lib/deps';
 import { decodeStateVector } from '../../src/sync/digest';
 import { createSyncEngine, type SyncEngine } from '../../src/sync/engine';
 import type { SyncLimits } from '../../src/sync/limits';
-import type { Channel, PeerId, ReplicaHost, Timers, Transport } from '../../src/sync/ports';
+import type {
+  Channel,
+  IncomingChange,
+  PeerId,
+  ReplicaHost,
+  Timers,
+  Transport,
+} from '../../src/sync/ports';
 import { createMemoryNetwork, type LinkShaping } from '../../src/sync/transports/memory';
 
 const FACILITY = '01020001';
@@ -74,20 +81,22 @@ function sourceHost(docs: number): ReplicaHost {
     isRelay: () => false,
     stateVector: (docId) =>
       Promise.resolve(stateVectorOf(clientOf(ids.get(docId) ?? 0), DOC_BYTES)),
-    encodeDiff(docId, remote) {
+    changesSince(docId, remote) {
       const i = ids.get(docId) ?? 0;
       const known = decodeStateVector(remote);
+      // A host that does not sign answers with one diff (empty when the peer has everything).
       if (known.ok && (known.value.get(clientOf(i)) ?? 0) >= DOC_BYTES) {
-        return Promise.resolve(EMPTY_UPDATE);
+        return Promise.resolve([EMPTY_UPDATE]);
       }
       const doc = new Y.Doc();
       doc.clientID = clientOf(i);
       doc.getText('notes').insert(0, contentOf(i));
       const update = Y.encodeStateAsUpdate(doc);
       doc.destroy();
-      return Promise.resolve(update);
+      return Promise.resolve([update]);
     },
-    applyRemoteUpdate: () => Promise.resolve({ type: 'unchanged' } as RemoteOutcome),
+    applyRemoteChanges: (_docId, changes) =>
+      Promise.resolve(changes.map((): RemoteOutcome => ({ type: 'unchanged' }))),
     onDocUpdate: () => () => undefined,
     onHoldingsChanged: () => () => undefined,
   };
@@ -103,15 +112,22 @@ function sinkHost(): ReplicaHost & { receivedBytes: number } {
     holdings: () => holdings,
     isRelay: () => false,
     stateVector: (docId: DocId) => Promise.resolve(vectors.get(docId) ?? new Uint8Array([0])),
-    encodeDiff: () => Promise.resolve(EMPTY_UPDATE),
-    applyRemoteUpdate(docId: DocId, update: Uint8Array, _from: PeerId): Promise<RemoteOutcome> {
-      host.receivedBytes += update.length;
-      vectors.set(docId, Y.encodeStateVectorFromUpdate(update));
+    changesSince: () => Promise.resolve([EMPTY_UPDATE]),
+    applyRemoteChanges(
+      docId: DocId,
+      changes: readonly IncomingChange[],
+      _from: PeerId,
+    ): Promise<RemoteOutcome[]> {
+      for (const { update } of changes) {
+        host.receivedBytes += update.length;
+        // The source sends each document whole, in one change: its vector is the document's.
+        vectors.set(docId, Y.encodeStateVectorFromUpdate(update));
+      }
       if (!holdings.has(docId)) {
         holdings.add(docId);
         for (const listener of holdingsListeners) listener([docId]);
       }
-      return Promise.resolve({ type: 'applied' });
+      return Promise.resolve(changes.map((): RemoteOutcome => ({ type: 'applied' })));
     },
     onDocUpdate: () => () => undefined,
     onHoldingsChanged(listener: (added: readonly DocId[]) => void) {

@@ -20,6 +20,7 @@ import type { Channel, Transport } from '../../src/sync/ports';
 import { createMemoryNetwork, type MemoryNetwork } from '../../src/sync/transports/memory';
 import { flowBenchInChild } from './flow';
 import { scaleBench } from './scale';
+import { signedBench } from './signed';
 
 const FACILITY = '01020001';
 
@@ -52,7 +53,9 @@ function seed(a: MemoryHost, b: MemoryHost, ids: readonly DocId[]): void {
 
 function recordVisits(host: MemoryHost, ids: readonly DocId[]): number {
   let bytes = 0;
-  const stop = host.onDocUpdate((_id, update) => (bytes += update.length));
+  const stop = host.onDocUpdate((_id, changes) => {
+    for (const change of changes) bytes += change.length;
+  });
   for (let n = 0; n < UPDATES; n++) {
     const id = ids[(n * 7) % CHANGED_DOCS] as DocId;
     host.change(id, (doc) => {
@@ -105,10 +108,12 @@ function attachBaseline(host: MemoryHost, transport: Transport): void {
     for (const docId of host.holdings())
       send(channel, docId, (e) => syncProtocol.writeSyncStep1(e, host.doc(docId)));
   });
-  host.onDocUpdate((docId, update, origin) => {
+  host.onDocUpdate((docId, changes, origin) => {
     for (const channel of channels) {
       if (origin !== 'local') continue;
-      send(channel, docId, (e) => syncProtocol.writeUpdate(e, update));
+      // The memory host does not sign: each change is a bare Yjs update.
+      for (const update of changes)
+        send(channel, docId, (e) => syncProtocol.writeUpdate(e, update));
     }
   });
 }
@@ -194,6 +199,14 @@ const engine = await scenario('engine');
 const baseline = await scenario('baseline');
 // Issue 7 point 8: 5,000 and 50,000 patients in 50 registers (bench/sync/scale.ts).
 const scaleFigures = await scaleBench();
+// Issue 8 point 11: catch-up with and without verifying signed changes (bench/sync/signed.ts).
+const signedFigures = await signedBench({
+  docs: arg('signed-docs', 500),
+  changedDocs: CHANGED_DOCS,
+  updates: UPDATES,
+  rounds: 6,
+  idleDocs: DOCS,
+});
 const result = {
   measured_at: new Date().toISOString(),
   method: 'bench/README.md#sync',
@@ -220,6 +233,8 @@ const result = {
   flow_baseline: flowFigures.baseline,
   scale: scaleFigures.scale,
   scale_baseline: scaleFigures.baseline,
+  signed: signedFigures.signed,
+  signed_details: signedFigures.signed_details,
 };
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'sync.json');

@@ -118,6 +118,9 @@ export function createReplicaHost(
     async changesSince(docId, remoteStateVector) {
       return repo.changesSince(docId, remoteStateVector);
     },
+    prepareChanges(_docId, changes) {
+      if (repo.signs) repo.prepareRemote(changes.map((change) => remoteChangeOf(change, true)));
+    },
     async applyRemoteChanges(docId, changes, from) {
       const outcomes = await repo.applyRemoteChanges(
         docId,
@@ -147,8 +150,18 @@ export function createReplicaHost(
  * SC14: a change from a peer as the repository stores it: with its envelope when this device
  * keeps signed changes (an envelope that does not decode is left for the policy to refuse).
  */
+const storedOf = new WeakMap<Uint8Array, RemoteChange>();
+
 function remoteChangeOf(change: IncomingChange, signs: boolean): RemoteChange {
   if (!signs) return { update: change.update };
+  const known = storedOf.get(change.bytes);
+  if (known) return known;
+  const made = signedChangeOf(change);
+  storedOf.set(change.bytes, made);
+  return made;
+}
+
+function signedChangeOf(change: IncomingChange): RemoteChange {
   const decoded = decodeSignedChange(change.bytes);
   if (!decoded.ok) return { update: change.update };
   return { update: change.update, change: storedChangeOf(decoded.value, change.bytes) };

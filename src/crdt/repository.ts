@@ -286,6 +286,11 @@ export class DocumentRepository {
     return outcome!;
   }
 
+  /** SC23: changes that will be applied soon; the policy may start what does not need order. */
+  prepareRemote(changes: readonly RemoteChange[]): void {
+    this.checkRemote?.prepare?.(changes.map((c) => c.change));
+  }
+
   /**
    * Store and apply changes from a peer, in order, as one unit: each is checked (the update
    * policy, and for a signed change its signature and the write rules) against the document as
@@ -310,6 +315,7 @@ export class DocumentRepository {
       const changedKeys = new Set<string>();
       const authors = new Set<string>();
       let scratch: Y.Doc | undefined;
+      this.checkRemote?.prepare?.(changes.map((c) => c.change));
       for (const change of changes) {
         const current = scratch ?? entry.doc;
         if (isDuplicate(current, change.update)) {

@@ -60,7 +60,10 @@ function checkChanges(write: DocWrite): void {
   for (const change of changes as unknown[]) {
     const { id, bytes, reach } = (change ?? {}) as Partial<StoredChange>;
     if (typeof id !== 'string' || id.length === 0) {
-      throw new StorageError('write-failed', `commit refused: a change of ${write.docId} has no id`);
+      throw new StorageError(
+        'write-failed',
+        `commit refused: a change of ${write.docId} has no id`,
+      );
     }
     if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) {
       throw new StorageError(

@@ -61,8 +61,7 @@ export function createStoredSignal(database: string, factory?: object): StoredSi
     channel.unref?.();
     channel.onmessage = (event) => {
       const data = event.data as
-        | { docId?: unknown; update?: unknown; changes?: unknown }[]
-        | undefined;
+        { docId?: unknown; update?: unknown; changes?: unknown }[] | undefined;
       if (!Array.isArray(data)) return;
       for (const { docId, update, changes } of data) {
         if (!isDocId(docId) || !(update instanceof Uint8Array)) continue;

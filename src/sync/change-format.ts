@@ -7,15 +7,12 @@ import { decodeSignedChange } from '../crdt/trust/signed-change';
 import { err, ok } from '../lib/result';
 import type { ChangeFormat } from './ports';
 
-export const plainChanges: ChangeFormat = { updateOf: (change) => ok(change) };
+export const plainChanges: ChangeFormat = { read: (change) => ok({ update: change }) };
 
 export const signedChanges: ChangeFormat = {
-  updateOf(change) {
+  read(change) {
     const decoded = decodeSignedChange(change);
-    return decoded.ok ? ok(decoded.value.update) : err(decoded.error.detail);
-  },
-  authorOf(change) {
-    const decoded = decodeSignedChange(change);
-    return decoded.ok ? decoded.value.author : undefined;
+    if (!decoded.ok) return err(decoded.error.detail);
+    return ok({ update: decoded.value.update, author: decoded.value.author });
   },
 };

@@ -72,6 +72,11 @@ export interface ReplicaHost {
     from: PeerId,
   ): Promise<RemoteOutcome[]>;
   /**
+   * SC23: changes have arrived and wait their turn to be applied; work that does not depend on
+   * order (verifying signatures) may start now. Optional; must not throw.
+   */
+  prepareChanges?(docId: DocId, changes: readonly IncomingChange[]): void;
+  /**
    * Changes to held docs, local or remote, so the engine can forward them (each as it is sent,
    * SC14). `origin` names the peer a remote change came from, so it is not echoed back.
    */
@@ -94,9 +99,8 @@ export interface IncomingChange {
  * it; verifying the signature is the host's update policy's job, which knows the membership.
  */
 export interface ChangeFormat {
-  updateOf(change: Uint8Array): Result<Uint8Array, string>;
-  /** The device that signed the change, when the format says (a bare update says nothing). */
-  authorOf?(change: Uint8Array): string | undefined;
+  /** The change's Yjs update and, when the format says, the device that signed it. */
+  read(change: Uint8Array): Result<{ update: Uint8Array; author?: string }, string>;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn';

@@ -436,6 +436,7 @@ export class Session {
       }
       return;
     }
+    if (handled.kind === 'sync-step2' || handled.kind === 'update') this.prepare(handled);
     const size = bytes.length;
     const credited = isCredited(handled.kind);
     // FC5: a peer that sends beyond the window we granted is cut off, so the queue stays bounded.
@@ -818,6 +819,25 @@ export class Session {
     this.ctx.events.received(this, docId, kind);
   }
 
+  /**
+   * SC23: as a message of changes arrives (before it waits in the queue), the host may start
+   * verifying their signatures, so checks overlap with the applying of earlier messages. Bounded
+   * by the receive window (FC5); a change that does not read is left for `onData` to refuse.
+   */
+  private prepare(message: { docId: DocId; changes: readonly Uint8Array[] }): void {
+    if (!this.ctx.host.prepareChanges || message.changes.length === 0) return;
+    const incoming: IncomingChange[] = [];
+    for (const bytes of message.changes) {
+      const read = this.ctx.changeFormat.read(bytes);
+      if (read.ok) incoming.push({ bytes, update: read.value.update });
+    }
+    try {
+      this.ctx.host.prepareChanges(message.docId, incoming);
+    } catch {
+      // Only an optimisation: the checks run in order anyway.
+    }
+  }
+
   /** The Yjs update of the change `refusalBeforeHost` last let through. */
   private lastUpdate: Uint8Array | undefined;
 
@@ -827,21 +847,21 @@ export class Session {
    * closes the session (E3), as it always did: an honest peer never sends one.
    */
   private refusalBeforeHost(docId: DocId, bytes: Uint8Array): UpdateRefusal | 'closed' | undefined {
-    const inner = this.ctx.changeFormat.updateOf(bytes);
+    const inner = this.ctx.changeFormat.read(bytes);
     if (!inner.ok) {
       this.close(CloseReason.invalidUpdate, `${docId}: ${inner.error}`);
       return 'closed';
     }
-    const overBudget = precheckUpdate(docId, inner.value);
+    const overBudget = precheckUpdate(docId, inner.value.update);
     if (overBudget) return overBudget;
-    const valid = validateUpdate(inner.value);
+    const valid = validateUpdate(inner.value.update);
     if (!valid.ok) {
       this.close(CloseReason.invalidUpdate, `${docId}: ${valid.error}`);
       return 'closed';
     }
     // A21: a read-only peer writes nothing of its own. A signed change it carries for its author
     // is that author's (SC14), and the host's write rules judge it by its signer (WR1).
-    const author = this.ctx.changeFormat.authorOf?.(bytes);
+    const author = inner.value.author;
     const byRole =
       author === undefined || author === this.remote?.deviceId
         ? this.peerAuth?.roleRefusal(valid.value)

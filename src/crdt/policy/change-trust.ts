@@ -9,7 +9,13 @@ import type { DeviceId } from '../../domain/types';
 import { err, ok, type Result } from '../../lib/result';
 import { docKind, type DocId } from '../doc-id';
 import type { StoredChange } from '../ports';
-import { decodeSignedChange, verifySignedChange } from '../trust/signed-change';
+import {
+  decodeSignedChange,
+  verifySignedChange,
+  type ChangeRefusal,
+  type SignedChange,
+  type VerifiedChange,
+} from '../trust/signed-change';
 import type { Member, Verifier } from '../trust/types';
 import { checkWrite, docFacilityOf, entryStampsOf, touchesOf } from '../trust/write-rules';
 import { RefusalReason, type UpdateRefusal } from './refusal';
@@ -22,8 +28,7 @@ export interface ChangeTrustDeps {
   member(deviceId: DeviceId): Member | undefined;
 }
 
-const refused = (reason: RefusalReason, detail: string) =>
-  err<UpdateRefusal>({ reason, detail });
+const refused = (reason: RefusalReason, detail: string) => err<UpdateRefusal>({ reason, detail });
 
 const changeReasons = {
   'bad-signature': RefusalReason.badSignature,
@@ -31,6 +36,52 @@ const changeReasons = {
   'foreign-client': RefusalReason.foreignClient,
   malformed: RefusalReason.malformedChange,
 } as const;
+
+type Verdict = Promise<Result<VerifiedChange, ChangeRefusal>>;
+
+export interface ChangeTrust {
+  /** SC6, WR1–WR26 for one change, against the document as it is now. Never throws. */
+  check(
+    docId: DocId,
+    live: Y.Doc,
+    update: Uint8Array,
+    change: StoredChange | undefined,
+  ): Promise<Result<void, UpdateRefusal>>;
+  /**
+   * SC23: starts verifying the signatures of a batch at once. They do not depend on each other
+   * (only the write rules need the document as the earlier changes left it), so a catch-up of
+   * many changes waits for the slowest signature, not for the sum of them.
+   */
+  prepare(changes: readonly (StoredChange | undefined)[]): void;
+}
+
+/** Verifications started by `prepare` and not yet taken; bounded, so a flood costs nothing. */
+const maxPrepared = 4_096;
+
+export function createChangeTrust(deps: ChangeTrustDeps): ChangeTrust {
+  const prepared = new Map<string, Verdict>();
+  const signerOf = (author: DeviceId) => {
+    const self = deps.self();
+    if (author === self.deviceId) return { ...self, role: 'clinician' as const };
+    return deps.member(author);
+  };
+  const verify = (signed: SignedChange): Verdict =>
+    verifySignedChange(signed, signerOf(signed.author), deps.verifier);
+  return {
+    prepare(changes) {
+      for (const change of changes) {
+        if (!change || prepared.has(change.id) || prepared.size >= maxPrepared) continue;
+        const decoded = decodeSignedChange(change.bytes);
+        if (decoded.ok) prepared.set(change.id, verify(decoded.value));
+      }
+    },
+    async check(docId, live, update, change) {
+      const early = change ? prepared.get(change.id) : undefined;
+      if (change) prepared.delete(change.id);
+      return checkChangeTrust(docId, live, update, change, deps, early);
+    },
+  };
+}
 
 /**
  * SC6: the change `update` came in, verified against its author's key, and (for another
@@ -42,6 +93,8 @@ export async function checkChangeTrust(
   update: Uint8Array,
   change: StoredChange | undefined,
   deps: ChangeTrustDeps,
+  /** The signature's verdict when `prepare` already started it (for this very change). */
+  early?: Verdict,
 ): Promise<Result<void, UpdateRefusal>> {
   if (!change) return refused(RefusalReason.unsigned, `${docId}: no signed envelope`);
   const decoded = decodeSignedChange(change.bytes);
@@ -57,7 +110,7 @@ export async function checkChangeTrust(
   const own = signed.author === self.deviceId;
   const signer = own ? undefined : deps.member(signed.author);
   const key = own ? { ...self, role: 'clinician' as const } : signer;
-  const verified = await verifySignedChange(signed, key, deps.verifier);
+  const verified = await (early ?? verifySignedChange(signed, key, deps.verifier));
   if (!verified.ok) {
     return refused(changeReasons[verified.error.reason], verified.error.detail);
   }

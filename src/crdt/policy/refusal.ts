@@ -65,10 +65,14 @@ export type RemoteOutcome =
  * Checks an update from a peer against the live document, before anything is stored. Runs inside
  * the repository's per-document lock, so the document does not change while it looks.
  */
-export type RemoteUpdateCheck = (
-  docId: DocId,
-  live: Y.Doc,
-  update: Uint8Array,
-  /** SC6: the signed change the update came in, when the peer sent one. */
-  change?: StoredChange,
-) => Result<void, UpdateRefusal> | Promise<Result<void, UpdateRefusal>>;
+export interface RemoteUpdateCheck {
+  (
+    docId: DocId,
+    live: Y.Doc,
+    update: Uint8Array,
+    /** SC6: the signed change the update came in, when the peer sent one. */
+    change?: StoredChange,
+  ): Result<void, UpdateRefusal> | Promise<Result<void, UpdateRefusal>>;
+  /** SC23: a batch is about to be checked, in order; work that does not depend on order may start. */
+  prepare?(changes: readonly (StoredChange | undefined)[]): void;
+}

@@ -7,7 +7,7 @@ import { facilityOfCtcId } from '../../domain/ctc-id';
 import { ctcIdOfDoc, facilityOfRegisterDoc, type DocId } from '../doc-id';
 import { err, ok } from '../../lib/result';
 import { checkMembershipOps, type MembershipCheckContext } from '../membership-store';
-import { checkChangeTrust, type ChangeTrustDeps } from './change-trust';
+import { createChangeTrust, type ChangeTrustDeps } from './change-trust';
 import { checkUpdate, type PolicyContext } from './check-update';
 import { RefusalReason, type RemoteUpdateCheck } from './refusal';
 
@@ -35,7 +35,8 @@ function facilityOf(docId: DocId): string | undefined {
 export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateCheck {
   // The device's facility and slot never change once set up: read storage until they exist.
   let device: { facility: string; slot: number } | undefined;
-  return async (docId, live, update, change) => {
+  const trust = deps.changes ? createChangeTrust(deps.changes) : undefined;
+  const check: RemoteUpdateCheck = async (docId, live, update, change) => {
     const facility = facilityOf(docId);
     const facilities = new Set<string>();
     if (facility !== undefined) {
@@ -51,8 +52,8 @@ export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateChec
     // Content rules first (design.md §5): cheap, and they need no key.
     const checked = checkUpdate(docId, live, update, context);
     if (!checked.ok) return checked;
-    if (deps.changes) {
-      const trusted = await checkChangeTrust(docId, live, update, change, deps.changes);
+    if (trust) {
+      const trusted = await trust.check(docId, live, update, change);
       if (!trusted.ok) return trusted;
     }
     const ops = checked.value.membershipOps;
@@ -65,4 +66,6 @@ export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateChec
     }
     return ok(undefined);
   };
+  if (trust) check.prepare = (changes) => trust.prepare(changes);
+  return check;
 }

@@ -114,9 +114,24 @@ export function encodeSignedChange(change: SignedChange): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
+/**
+ * A change is read at several steps of its way in (session, host, policy) as the same bytes
+ * object: each is decoded once. Keyed weakly, so nothing outlives the bytes; callers never
+ * change what they are given.
+ */
+const decoded = new WeakMap<Uint8Array, Result<SignedChange, ChangeRefusal>>();
+
 /** Strict decoding (SC3): one accepted byte form per change; never throws. */
 export function decodeSignedChange(bytes: Uint8Array): Result<SignedChange, ChangeRefusal> {
   if (!(bytes instanceof Uint8Array)) return malformed('not bytes');
+  const known = decoded.get(bytes);
+  if (known) return known;
+  const result = decodeFresh(bytes);
+  decoded.set(bytes, result);
+  return result;
+}
+
+function decodeFresh(bytes: Uint8Array): Result<SignedChange, ChangeRefusal> {
   try {
     const decoder = decoding.createDecoder(bytes);
     const version = readByte(decoder);
@@ -178,7 +193,10 @@ export async function verifySignedChange(
     changeSigningBytes(change),
   );
   if (!signed)
-    return err({ reason: 'bad-signature', detail: `a change of ${change.author} to ${change.docId}` });
+    return err({
+      reason: 'bad-signature',
+      detail: `a change of ${change.author} to ${change.docId}`,
+    });
   const budget = budgets[docKind(change.docId)];
   const scanned = scanUpdate(change.update, budget);
   if (!scanned.ok) return malformed(scanned.error.detail);

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import fc from 'fast-check';
-import { StorageError } from '../../../src/crdt/ports';
+import { StorageError, type StoredChange } from '../../../src/crdt/ports';
 import { networkDocId, patientDocId, registerDocId, type DocId } from '../../../src/crdt/doc-id';
 import type { IsoDate } from '../../../src/domain/types';
 import type { Clock } from '../../../src/lib/deps';
@@ -536,6 +536,185 @@ export function runDocumentStoreConformance(name: string, setup: StoreSetup): vo
         const again = await register(zaituni);
         expect(await store.loadUpdates(again.docId)).toHaveLength(1);
         expect((await store.getDocInfo(again.docId))?.updateCount).toBe(1);
+      });
+    });
+
+    describe('signed changes', () => {
+      /** Opaque bytes stand in for a signed envelope: the store never decodes them. */
+      function signed(id: string, fixture: PatientDocFixture, ...bytes: number[]): StoredChange {
+        return { id, bytes: new Uint8Array(bytes), reach: Y.encodeStateVector(fixture.doc) };
+      }
+      const plain = (changes: readonly StoredChange[]) =>
+        changes.map(({ id, bytes, reach }) => ({ id, bytes: [...bytes], reach: [...reach] }));
+
+      it('SC21 loads the changes of a document in the order stored, byte-exact, and no others', async () => {
+        const first = new PatientDocFixture(zaituni.ctcId);
+        const other = new PatientDocFixture(baraka.ctcId);
+        // One commit may carry several changes (a batch), kept in the order given.
+        const name = first.setField('givenName', 'Zaïtuni');
+        const a = signed('sig-a', first, 1, 2, 3);
+        const b = signed('sig-b', first, 4, 5);
+        await store.commit(first.write(name, { changes: [a, b] }));
+        const visit = first.addVisit('2025-02-02', 61);
+        const c = signed('sig-c', first, 6);
+        await store.commit(
+          other.write(other.setField('givenName', 'Baraka'), {
+            changes: [signed('sig-other', other, 9, 9)],
+          }),
+        );
+        await store.commitMany([first.write(visit, { changes: [c] })]);
+        expect(plain(await store.loadChanges(first.docId))).toEqual(plain([a, b, c]));
+        expect((await store.loadChanges(other.docId)).map((change) => change.id)).toEqual([
+          'sig-other',
+        ]);
+        expect(await store.loadChanges(patientDocId(zawadi.ctcId))).toEqual([]);
+        const [loaded] = await store.loadChanges(first.docId);
+        expect(loaded?.bytes).toBeInstanceOf(Uint8Array);
+        expect(loaded?.reach).toBeInstanceOf(Uint8Array);
+      });
+
+      it('SC21 keeps a change stored twice (same id, two commits) once', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const update = fixture.setField('givenName', 'Zaïtuni');
+        const change = signed('sig-a', fixture, 1, 2);
+        await store.commit(fixture.write(update, { changes: [change] }));
+        const later = signed('sig-b', fixture, 3);
+        await store.commit(
+          fixture.write(fixture.addVisit('2025-02-01', 60), { changes: [change, later] }),
+        );
+        await store.commitMany([
+          fixture.write(fixture.addVisit('2025-02-02', 61), { changes: [later, later] }),
+        ]);
+        expect((await store.loadChanges(fixture.docId)).map((c) => c.id)).toEqual([
+          'sig-a',
+          'sig-b',
+        ]);
+        expect(await store.loadUpdates(fixture.docId)).toHaveLength(3);
+      });
+
+      it('SC21 compaction leaves every change in place', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const given: StoredChange[] = [];
+        fixture.setField('givenName', 'Zaïtuni');
+        fixture.addVisit('2025-01-10', 61);
+        fixture.addVisit('2025-02-10', 62);
+        for (const [i, update] of fixture.updates.entries()) {
+          const change = signed(`sig-${i}`, fixture, i + 1, 200);
+          given.push(change);
+          await store.commit(fixture.write(update, { changes: [change] }));
+        }
+        await store.compact(fixture.docId);
+        expect(await store.loadUpdates(fixture.docId)).toHaveLength(1);
+        expect(content(rebuild(await store.loadUpdates(fixture.docId)))).toEqual(
+          content(fixture.doc),
+        );
+        expect(plain(await store.loadChanges(fixture.docId))).toEqual(plain(given));
+      });
+
+      it('SC21 removing a document removes its changes, not those of others', async () => {
+        const first = new PatientDocFixture(zaituni.ctcId);
+        const other = new PatientDocFixture(baraka.ctcId);
+        await store.commit(
+          first.write(first.setField('givenName', 'Zaïtuni'), {
+            changes: [signed('sig-a', first, 1)],
+          }),
+        );
+        await store.commit(
+          other.write(other.setField('givenName', 'Baraka'), {
+            changes: [signed('sig-b', other, 2)],
+          }),
+        );
+        await store.removeDoc(first.docId);
+        expect(await store.loadChanges(first.docId)).toEqual([]);
+        expect((await store.loadChanges(other.docId)).map((c) => c.id)).toEqual(['sig-b']);
+        // Stored again from scratch, the same change is kept anew.
+        await store.commit(
+          first.write(first.updates[0]!, { changes: [signed('sig-a', first, 1)] }),
+        );
+        expect((await store.loadChanges(first.docId)).map((c) => c.id)).toEqual(['sig-a']);
+      });
+
+      it('SC21 stores none of the changes of a commitMany that fails part way', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const kept = signed('sig-kept', fixture, 1);
+        await store.commit(
+          fixture.write(fixture.setField('givenName', 'Zaïtuni'), { changes: [kept] }),
+        );
+        const register = registerWrite(facilityA, [directoryRow(zaituni)]);
+        const failing = store.commitMany([
+          fixture.write(fixture.addVisit('2025-02-01', 60), {
+            changes: [signed('sig-lost', fixture, 2)],
+          }),
+          {
+            ...register,
+            changes: [
+              { id: 'sig-register', bytes: new Uint8Array([3]), reach: new Uint8Array([0]) },
+            ],
+            meta: [{ key: 'broken', value: () => 'functions cannot be stored' }],
+          },
+        ]);
+        await expectStorageError(failing, 'write-failed');
+        expect(plain(await store.loadChanges(fixture.docId))).toEqual(plain([kept]));
+        expect(await store.loadChanges(registerDocId(facilityA))).toEqual([]);
+        expect(await store.loadUpdates(fixture.docId)).toHaveLength(1);
+      });
+
+      it('SC21 stores exactly the bytes of a change given as views into a larger buffer', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const update = fixture.setField('givenName', 'Zaïtuni');
+        const padded = new Uint8Array(64).fill(7);
+        padded.set([1, 2, 3], 10);
+        const reach = Y.encodeStateVector(fixture.doc);
+        padded.set(reach, 40);
+        await store.commit(
+          fixture.write(update, {
+            changes: [
+              {
+                id: 'sig-view',
+                bytes: padded.subarray(10, 13),
+                reach: padded.subarray(40, 40 + reach.length),
+              },
+            ],
+          }),
+        );
+        const [loaded] = await store.loadChanges(fixture.docId);
+        expect([...(loaded?.bytes ?? [])]).toEqual([1, 2, 3]);
+        expect(loaded?.bytes.buffer.byteLength).toBe(3);
+        expect([...(loaded?.reach ?? [])]).toEqual([...reach]);
+        expect(loaded?.reach.buffer.byteLength).toBe(reach.length);
+      });
+
+      it('SC21 does not let a caller change a stored change by mutating what it passed or got', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const change = signed('sig-a', fixture, 1, 2, 3);
+        await store.commit(
+          fixture.write(fixture.setField('givenName', 'Z'), { changes: [change] }),
+        );
+        change.bytes[0] = 99;
+        const [loaded] = await store.loadChanges(fixture.docId);
+        expect([...(loaded?.bytes ?? [])]).toEqual([1, 2, 3]);
+        if (loaded) loaded.bytes[0] = 50;
+        expect([...((await store.loadChanges(fixture.docId))[0]?.bytes ?? [])]).toEqual([1, 2, 3]);
+      });
+
+      it('SC21 refuses a write with a malformed change and stores nothing of it', async () => {
+        const fixture = new PatientDocFixture(zaituni.ctcId);
+        const update = fixture.setField('givenName', 'Zaïtuni');
+        const good = signed('sig-good', fixture, 1);
+        const bad: unknown[] = [
+          { ...good, id: '' },
+          { ...good, bytes: [1, 2, 3] },
+          { ...good, bytes: new Uint8Array() },
+          { ...good, reach: undefined },
+        ];
+        for (const change of bad) {
+          const write = fixture.write(update, { changes: [good, change as StoredChange] });
+          await expectStorageError(store.commit(write), 'write-failed');
+          await expectStorageError(store.commitMany([write]), 'write-failed');
+        }
+        expect(await store.loadChanges(fixture.docId)).toEqual([]);
+        expect(await store.loadUpdates(fixture.docId)).toEqual([]);
+        expect(await store.listDocs()).toEqual([]);
       });
     });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Dexie from 'dexie';
 import { IDBFactory as FakeIDBFactory, IDBKeyRange as FakeIDBKeyRange } from 'fake-indexeddb';
-import { StorageError } from '../../../src/crdt/ports';
+import { StorageError, type StoredChange } from '../../../src/crdt/ports';
 import { createDexieStore, DEXIE_SCHEMA_VERSION } from '../../../src/storage/dexie-store';
 import { runDocumentStoreConformance } from './conformance';
 import {
@@ -203,6 +203,7 @@ describe('dexie store', () => {
     await raw.open();
     expect(raw.verno).toBe(DEXIE_SCHEMA_VERSION);
     expect(raw.tables.map((table) => table.name).sort()).toEqual([
+      'changes',
       'directory',
       'docs',
       'meta',
@@ -211,6 +212,67 @@ describe('dexie store', () => {
     ]);
     raw.close();
     await Dexie.delete(name);
+  });
+
+  it('SC21 upgrades a database of schema 1 and keeps its updates, rows and settings', async () => {
+    const name = freshName();
+    const { fixture, write } = registration();
+    const v1 = new Dexie(name);
+    v1.version(1).stores({
+      updates: '++seq, docId',
+      docs: 'docId, kind',
+      patients: 'ctcId, *nameTokens, phoneDigits, nextAppointment, status, lastVisitDate',
+      directory: 'ctcId, *nameTokens, facilityCode',
+      meta: 'key',
+    });
+    await v1.table('updates').add({ docId: fixture.docId, bytes: write.update });
+    await v1.table('docs').put({
+      docId: fixture.docId,
+      kind: 'patient',
+      stateVector: write.stateVector,
+      updateCount: 1,
+      updatedAt: '2025-02-01T09:30:00.000Z',
+    });
+    await v1.table('patients').put(patientRow(person));
+    await v1.table('meta').put({ key: 'ctc-serial', value: 2 });
+    v1.close();
+
+    const store = createDexieStore({ name });
+    expect(content(rebuild(await store.loadUpdates(fixture.docId)))).toEqual(content(fixture.doc));
+    expect((await store.getDocInfo(fixture.docId))?.updateCount).toBe(1);
+    expect((await store.getPatientRow(person.ctcId))?.givenName).toBe(person.givenName);
+    expect(await store.getMeta('ctc-serial')).toBe(2);
+    expect(await store.loadChanges(fixture.docId)).toEqual([]);
+    const change = { id: 'sig-a', bytes: new Uint8Array([1, 2]), reach: write.stateVector };
+    await store.commit(fixture.write(fixture.addVisit('2025-02-01', 60), { changes: [change] }));
+    expect((await store.loadChanges(fixture.docId)).map((c) => c.id)).toEqual(['sig-a']);
+    await store.delete();
+  });
+
+  it('SC21 stores nothing of a commit whose change cannot be stored (a full disk)', async () => {
+    const store = createDexieStore({ name: freshName() });
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound with apply in the mock
+    const original = IDBObjectStore.prototype.add;
+    vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['add']>
+    ) {
+      if (this.name === 'changes') {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return original.apply(this, args);
+    });
+    const { fixture, write } = registration();
+    const change = { id: 'sig-a', bytes: new Uint8Array([1]), reach: write.stateVector };
+
+    const error = await caught(store.commit({ ...write, changes: [change] }));
+
+    expect(error.code).toBe('quota-exceeded');
+    vi.restoreAllMocks();
+    expect(await store.loadUpdates(fixture.docId)).toEqual([]);
+    expect(await store.loadChanges(fixture.docId)).toEqual([]);
+    expect(await store.getDocInfo(fixture.docId)).toBeUndefined();
+    await store.delete();
   });
 
   it('reports an IndexedDB that cannot be opened as storage-unavailable', async () => {
@@ -259,5 +321,57 @@ describe('dexie store', () => {
       other: [],
     });
     await Promise.all([tabA.delete(), tabB.close(), otherDevice.delete()]);
+  });
+
+  it('SC21 D10 tells the other tabs the signed changes of a commit, byte for byte', async () => {
+    const idb = new FakeIDBFactory();
+    const name = freshName();
+    const tabA = createDexieStore({ name, indexedDB: idb, IDBKeyRange: FakeIDBKeyRange });
+    const tabB = createDexieStore({ name, indexedDB: idb, IDBKeyRange: FakeIDBKeyRange });
+    const heard: Array<{ docId: string; changes: readonly StoredChange[] }> = [];
+    tabB.onForeignCommit?.((docId, _update, changes) => heard.push({ docId, changes }));
+    const { fixture, write } = registration();
+    const padded = new Uint8Array(32).fill(7);
+    padded.set([1, 2, 3], 8);
+    const changes = [
+      { id: 'sig-a', bytes: padded.subarray(8, 11), reach: write.stateVector },
+      { id: 'sig-b', bytes: new Uint8Array([4]), reach: write.stateVector },
+    ];
+    await tabA.commit({ ...write, changes });
+    await tabA.commit(fixture.write(fixture.addVisit('2025-02-01', 60)));
+    for (let i = 0; i < 100 && heard.length < 2; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(heard.map(({ docId }) => docId)).toEqual([fixture.docId, fixture.docId]);
+    expect(
+      heard[0]?.changes.map(({ id, bytes, reach }) => ({
+        id,
+        bytes: [...bytes],
+        reach: [...reach],
+      })),
+    ).toEqual(
+      changes.map(({ id, bytes, reach }) => ({ id, bytes: [...bytes], reach: [...reach] })),
+    );
+    expect(heard[0]?.changes[0]?.bytes.buffer.byteLength).toBe(3);
+    expect(heard[1]?.changes).toEqual([]);
+    await Promise.all([tabA.delete(), tabB.close()]);
+  });
+
+  it('D10 hears a message of a tab on an older build (no changes) with no changes', async () => {
+    const name = freshName();
+    const store = createDexieStore({ name });
+    const heard: Array<{ docId: string; update: number[]; changes: readonly StoredChange[] }> = [];
+    store.onForeignCommit?.((docId, update, changes) =>
+      heard.push({ docId, update: [...update], changes }),
+    );
+    const { fixture } = registration();
+    const olderTab = new BroadcastChannel(`pamoja-stored:${name}`);
+    olderTab.postMessage([{ docId: fixture.docId, update: new Uint8Array([5, 6]) }]);
+    for (let i = 0; i < 100 && heard.length === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(heard).toEqual([{ docId: fixture.docId, update: [5, 6], changes: [] }]);
+    olderTab.close();
+    await store.delete();
   });
 });

@@ -82,8 +82,13 @@ const samples: Message[] = [
     ],
   },
   { kind: 'sync-step1', docId: id('network'), reply: true, stateVector: new Uint8Array([1, 5, 3]) },
-  { kind: 'sync-step2', docId: id('register:01020001'), update: new Uint8Array([0, 0]) },
-  { kind: 'update', docId: id('patient:01020001000001'), update: new Uint8Array([9, 9]) },
+  { kind: 'sync-step2', docId: id('register:01020001'), changes: [new Uint8Array([0, 0])] },
+  { kind: 'sync-step2', docId: id('register:01020001'), changes: [] },
+  {
+    kind: 'update',
+    docId: id('patient:01020001000001'),
+    changes: [new Uint8Array([9, 9]), new Uint8Array([1, 2, 3])],
+  },
   { kind: 'request', docId: id('patient:01020001000001'), stateVector: new Uint8Array([0]) },
   { kind: 'not-held', docId: id('patient:01020001000001') },
   { kind: 'close', reason: 'flood' },
@@ -94,11 +99,11 @@ describe('codec', () => {
     expect(roundTrip(m)).toEqual(m);
   });
 
-  it('F1 every frame starts with the protocol version (3); other versions are refused', () => {
+  it('F1 every frame starts with the protocol version (4); other versions are refused', () => {
     const [frame] = messageToFrames(encodeMessage({ kind: 'not-held', docId: id('network') }), 0);
     expect(frame?.[0]).toBe(PROTOCOL_VERSION);
-    expect(PROTOCOL_VERSION).toBe(3);
-    for (const version of [2, 4]) {
+    expect(PROTOCOL_VERSION).toBe(4);
+    for (const version of [3, 5]) {
       const other = (frame as Uint8Array).slice();
       other[0] = version;
       const decoded = decodeFrame(other, bounds.maxMessageBytes);
@@ -137,7 +142,7 @@ describe('codec', () => {
 
   it('F7/F8 a large message is chunked into frames of at most 16 KiB and reassembled in any order, duplicates ignored', () => {
     const update = new Uint8Array(100_000).map((_, i) => (i * 31) % 251);
-    const message: Message = { kind: 'update', docId: id('network'), update };
+    const message: Message = { kind: 'update', docId: id('network'), changes: [update] };
     const frames = messageToFrames(encodeMessage(message), 42);
     expect(frames.length).toBe(7);
     for (const frame of frames) expect(frame.length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
@@ -163,8 +168,11 @@ describe('codec', () => {
     const bytes = (complete[0] as { ok: true; value: Uint8Array }).value;
     const decoded = decodeMessage(bytes, bounds);
     if (!decoded.ok || decoded.value.kind !== 'update') throw new Error('not reassembled');
+    expect(decoded.value.changes).toHaveLength(1);
     // Compared as one buffer: element-wise deep equality of 100 KB is needlessly slow.
-    expect(Buffer.from(decoded.value.update).equals(Buffer.from(update))).toBe(true);
+    expect(Buffer.from(decoded.value.changes[0] as Uint8Array).equals(Buffer.from(update))).toBe(
+      true,
+    );
     // A late duplicate of a finished message starts nothing new.
     expect(reassembler.add(chunks[2] as Chunk)).toEqual({ ok: true, value: null });
   });
@@ -188,6 +196,36 @@ describe('codec', () => {
       ok: false,
       error: { reason: 'malformed-frame' },
     });
+  });
+
+  it('SC22 sync-step2 and update carry a list of changes; an empty change is refused', () => {
+    const changes = [
+      new Uint8Array([0, 0]),
+      new Uint8Array([1, 2, 3, 4]),
+      new Uint8Array(300).fill(7),
+    ];
+    const docId = id('patient:01020001000001');
+    for (const kind of ['sync-step2', 'update'] as const) {
+      for (const count of [0, 1, 3]) {
+        const message: Message = { kind, docId, changes: changes.slice(0, count) };
+        const decoded = roundTrip(message);
+        expect(decoded).toEqual(message);
+        if (decoded.kind !== kind) throw new Error(`decoded as ${decoded.kind}`);
+        expect(decoded.changes).toHaveLength(count);
+      }
+      // A change of one byte cannot be a Yjs update (the empty one is two bytes): refused,
+      // alone or after a good change.
+      for (const list of [[new Uint8Array([0])], [changes[0] as Uint8Array, new Uint8Array([0])]]) {
+        const bad = encodeMessage({ kind, docId, changes: list });
+        expect(decodeMessage(bad, bounds), `${kind} with ${list.length} changes`).toMatchObject({
+          ok: false,
+          error: { reason: 'malformed-frame' },
+        });
+      }
+      // Neither is a change of no bytes at all.
+      const empty = encodeMessage({ kind, docId, changes: [new Uint8Array(0)] });
+      expect(decodeMessage(empty, bounds).ok).toBe(false);
+    }
   });
 
   it('E1 decoding arbitrary bytes never throws (fixed-seed fuzz)', () => {

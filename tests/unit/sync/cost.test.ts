@@ -108,7 +108,9 @@ describe('cost of reconnecting', () => {
     net.setOnline('dev-b', false);
 
     let updateBytes = 0;
-    const stopCounting = a.host.onDocUpdate((_id, update) => (updateBytes += update.length));
+    const stopCounting = a.host.onDocUpdate((_id, changes) => {
+      for (const change of changes) updateBytes += change.length;
+    });
     const changed = ids.slice(100, 105);
     for (let n = 0; n < 300; n++) recordVisit(a, changed[n % changed.length] as DocId, n);
     stopCounting();

@@ -88,9 +88,9 @@ function gatedReplica(net: MemoryNetwork, id: string, limits: Partial<SyncLimits
   const waiters: (() => void)[] = [];
   const gated: ReplicaHost = {
     ...host,
-    async applyRemoteUpdate(docId, update, from): Promise<RemoteOutcome> {
+    async applyRemoteChanges(docId, changes, from): Promise<RemoteOutcome[]> {
       while (!open) await new Promise<void>((resolve) => waiters.push(resolve));
-      return host.applyRemoteUpdate(docId, update, from);
+      return host.applyRemoteChanges(docId, changes, from);
     },
   };
   const timers = manualTimers();
@@ -250,7 +250,7 @@ describe('device-wide chunk memory (F8)', () => {
     const update = new Uint8Array(250 * 1024).fill(1);
     for (const peer of peers) {
       peer.hello({ deviceId: `${peer === peers[0] ? 'a' : 'b'}-${peers.indexOf(peer)}` });
-      const frames = peer.frames({ kind: 'update', docId: patient(FAC_A, 1), update });
+      const frames = peer.frames({ kind: 'update', docId: patient(FAC_A, 1), changes: [update] });
       for (const frame of frames.slice(0, Math.floor(frames.length / 2)))
         peer.state.channel?.send(frame);
     }
@@ -295,7 +295,7 @@ describe('claims cost what the peer sends (FC9)', () => {
     // Each answer buys exactly one more ask.
     for (const ask of asks.slice(0, 5)) {
       if (ask.kind !== 'sync-step1') continue;
-      evil.send({ kind: 'sync-step2', docId: ask.docId, update: EMPTY_UPDATE });
+      evil.send({ kind: 'sync-step2', docId: ask.docId, changes: [] });
     }
     await net.flush();
     expect(evil.sent('sync-step1').length).toBe(defaultLimits.maxOutstandingAsks + 5);
@@ -326,7 +326,7 @@ describe('asks under FC9 keep H4', () => {
     await net.flush();
     const asks = () => peer.sent('sync-step1').filter((m) => m.kind === 'sync-step1');
     expect(asks()).toHaveLength(1);
-    peer.send({ kind: 'sync-step2', docId: extra, update: EMPTY_UPDATE });
+    peer.send({ kind: 'sync-step2', docId: extra, changes: [] });
     await net.flush();
     expect(asks().map((m) => (m.kind === 'sync-step1' ? m.reply : null))).toEqual([false, true]);
     expect(closesOf(victim)).toEqual([]);
@@ -348,11 +348,13 @@ describe('extras in batches (H2)', () => {
             ? Y.encodeStateVectorFromUpdate(received.get(docId) as Uint8Array)
             : new Uint8Array([0]),
         ),
-      encodeDiff: () => Promise.resolve(EMPTY_UPDATE),
-      applyRemoteUpdate(docId, update) {
-        received.set(docId, update);
+      changesSince: () => Promise.resolve([EMPTY_UPDATE]),
+      applyRemoteChanges(docId, changes) {
+        const known = received.get(docId);
+        const updates = changes.map((change) => change.update);
+        received.set(docId, Y.mergeUpdates(known ? [known, ...updates] : updates));
         holdings.add(docId);
-        return Promise.resolve({ type: 'applied' } as RemoteOutcome);
+        return Promise.resolve(changes.map((): RemoteOutcome => ({ type: 'applied' })));
       },
       onDocUpdate: () => () => undefined,
       onHoldingsChanged: () => () => undefined,

@@ -4,12 +4,14 @@
  * `runReplicaHostConformance(name, setup, options)`.
  *
  * Everything is observed through the port itself: content is read back with
- * `encodeDiff(docId, emptyStateVector)` applied to a fresh Y.Doc.
+ * `changesSince(docId, emptyStateVector)` applied to a fresh Y.Doc. The hosts under test do not
+ * sign, so each change is a bare Yjs update and a remote change's bytes are its update.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { DocId } from '../../../src/crdt/doc-id';
-import type { PeerId, ReplicaHost } from '../../../src/sync/ports';
+import type { RemoteOutcome } from '../../../src/crdt/policy/refusal';
+import type { IncomingChange, PeerId, ReplicaHost } from '../../../src/sync/ports';
 
 export interface HostFixture {
   host: ReplicaHost;
@@ -42,11 +44,36 @@ function peerUpdate(base: Uint8Array | undefined, edit: (doc: Y.Doc) => void): U
   return Y.encodeStateAsUpdate(doc, before);
 }
 
+/** A change as a host that does not sign receives it: its bytes are its Yjs update. */
+const plain = (update: Uint8Array): IncomingChange => ({ bytes: update, update });
+
+/** Applies one remote change; the host answers with exactly one outcome for it. */
+async function applyOne(
+  host: ReplicaHost,
+  docId: DocId,
+  update: Uint8Array,
+  from: PeerId,
+): Promise<RemoteOutcome> {
+  const outcomes = await host.applyRemoteChanges(docId, [plain(update)], from);
+  expect(outcomes).toHaveLength(1);
+  return outcomes[0] as RemoteOutcome;
+}
+
+/** Everything a catch-up carries, as one Yjs update (the changes merged in order). */
+async function diffOf(host: ReplicaHost, docId: DocId, sv: Uint8Array): Promise<Uint8Array> {
+  return Y.mergeUpdates(await host.changesSince(docId, sv));
+}
+
+/** Applies each change of a catch-up to `doc`, in order. */
+async function applyChangesSince(host: ReplicaHost, docId: DocId, doc: Y.Doc, sv: Uint8Array) {
+  for (const change of await host.changesSince(docId, sv)) Y.applyUpdate(doc, change);
+}
+
 const setPhone = (phone: string) => (doc: Y.Doc) => doc.getMap('demographics').set('phone', phone);
 
 async function contentOf(host: ReplicaHost, docId: DocId): Promise<unknown> {
   const doc = new Y.Doc();
-  Y.applyUpdate(doc, await host.encodeDiff(docId, EMPTY_SV));
+  await applyChangesSince(host, docId, doc, EMPTY_SV);
   return {
     demographics: doc.getMap('demographics').toJSON(),
     notes: doc.getArray('notes').toJSON(),
@@ -66,7 +93,7 @@ interface Recorded {
 
 function record(host: ReplicaHost): Recorded {
   const recorded: Recorded = { updates: [], holdings: [] };
-  host.onDocUpdate((docId, _update, origin) => recorded.updates.push({ docId, origin }));
+  host.onDocUpdate((docId, _changes, origin) => recorded.updates.push({ docId, origin }));
   host.onHoldingsChanged((added) => recorded.holdings.push([...added]));
   return recorded;
 }
@@ -99,7 +126,7 @@ export function runReplicaHostConformance(
       expect([...(await host.stateVector(OTHER))]).toEqual([...EMPTY_SV]);
       await write(DOC, setPhone('1'));
       await write(DOC, (doc) => doc.getArray('notes').push(['a']));
-      const full = await host.encodeDiff(DOC, EMPTY_SV);
+      const full = await diffOf(host, DOC, EMPTY_SV);
       const open = [...(await host.stateVector(DOC))];
       expect(open).toEqual(svOf(full));
       await close(DOC);
@@ -111,18 +138,17 @@ export function runReplicaHostConformance(
       const { host, write } = await start();
       await write(DOC, setPhone('1'));
       const remote = new Y.Doc();
-      Y.applyUpdate(remote, await host.encodeDiff(DOC, EMPTY_SV));
+      await applyChangesSince(host, DOC, remote, EMPTY_SV);
       await write(DOC, (doc) => doc.getArray('notes').push(['later']));
-      const diff = await host.encodeDiff(DOC, Y.encodeStateVector(remote));
-      Y.applyUpdate(remote, diff);
+      await applyChangesSince(host, DOC, remote, Y.encodeStateVector(remote));
       expect(remote.getArray('notes').toJSON()).toEqual(['later']);
       expect([...Y.encodeStateVector(remote)]).toEqual([...(await host.stateVector(DOC))]);
       // Nothing left to send to a peer that has everything.
-      const nothing = await host.encodeDiff(DOC, Y.encodeStateVector(remote));
+      const nothing = await host.changesSince(DOC, Y.encodeStateVector(remote));
       const check = new Y.Doc();
       Y.applyUpdate(check, Y.encodeStateAsUpdate(remote));
       const before = [...Y.encodeStateVector(check)];
-      Y.applyUpdate(check, nothing);
+      for (const change of nothing) Y.applyUpdate(check, change);
       expect([...Y.encodeStateVector(check)]).toEqual(before);
     });
 
@@ -130,24 +156,24 @@ export function runReplicaHostConformance(
       const { host } = await start();
       const seen = record(host);
       const update = peerUpdate(undefined, setPhone('+255 700'));
-      expect(await host.applyRemoteUpdate(DOC, update, PEER)).toEqual({ type: 'applied' });
+      expect(await applyOne(host, DOC, update, PEER)).toEqual({ type: 'applied' });
       expect(host.holdings().has(DOC)).toBe(true);
       expect(seen.holdings).toEqual([[DOC]]);
       expect(await contentOf(host, DOC)).toEqual({
         demographics: { phone: '+255 700' },
         notes: [],
       });
-      expect(await host.applyRemoteUpdate(DOC, update, PEER)).toEqual({ type: 'unchanged' });
+      expect(await applyOne(host, DOC, update, PEER)).toEqual({ type: 'unchanged' });
       expect(seen.holdings).toEqual([[DOC]]);
     });
 
     it('P5 a remote update applies over a closed doc, and merges with local writes', async () => {
       const { host, write, close } = await start();
       await write(DOC, setPhone('1'));
-      const base = await host.encodeDiff(DOC, EMPTY_SV);
+      const base = await diffOf(host, DOC, EMPTY_SV);
       await close(DOC);
       const update = peerUpdate(base, (doc) => doc.getArray('notes').push(['from peer']));
-      expect(await host.applyRemoteUpdate(DOC, update, PEER)).toEqual({ type: 'applied' });
+      expect(await applyOne(host, DOC, update, PEER)).toEqual({ type: 'applied' });
       await write(DOC, (doc) => doc.getArray('notes').push(['local']));
       const content = (await contentOf(host, DOC)) as { notes: string[] };
       expect(content.notes.slice().sort()).toEqual(['from peer', 'local']);
@@ -158,12 +184,12 @@ export function runReplicaHostConformance(
       const seen = record(host);
       await write(DOC, setPhone('1'));
       const before = [...(await host.stateVector(DOC))];
-      const valid = peerUpdate(await host.encodeDiff(DOC, EMPTY_SV), (doc) =>
+      const valid = peerUpdate(await diffOf(host, DOC, EMPTY_SV), (doc) =>
         doc.getArray('notes').push(['x'.repeat(40)]),
       );
       const truncated = valid.slice(0, valid.length - 8);
-      await expect(host.applyRemoteUpdate(DOC, truncated, PEER)).rejects.toBeDefined();
-      await expect(host.applyRemoteUpdate(OTHER, truncated, PEER)).rejects.toBeDefined();
+      await expect(host.applyRemoteChanges(DOC, [plain(truncated)], PEER)).rejects.toBeDefined();
+      await expect(host.applyRemoteChanges(OTHER, [plain(truncated)], PEER)).rejects.toBeDefined();
       expect([...host.holdings()]).toEqual([DOC]);
       expect(seen.holdings).toEqual([[DOC]]);
       expect(seen.updates.filter((u) => u.origin === PEER)).toEqual([]);
@@ -171,20 +197,20 @@ export function runReplicaHostConformance(
       expect([...(await host.stateVector(DOC))]).toEqual(before);
       expect(await contentOf(host, DOC)).toEqual({ demographics: { phone: '1' }, notes: [] });
       // The host is still usable: a valid update after the bad one applies.
-      expect(await host.applyRemoteUpdate(DOC, valid, PEER)).toEqual({ type: 'applied' });
+      expect(await applyOne(host, DOC, valid, PEER)).toEqual({ type: 'applied' });
     });
 
     it('P6 onDocUpdate names the origin: local writes as local, remote ones by peer, no echo of an unchanged one', async () => {
       const { host, write } = await start();
       const seen = record(host);
       const updates: Uint8Array[] = [];
-      host.onDocUpdate((_docId, update) => updates.push(update));
+      host.onDocUpdate((_docId, changes) => updates.push(...changes));
       await write(DOC, setPhone('1'));
-      const remote = peerUpdate(await host.encodeDiff(DOC, EMPTY_SV), (doc) =>
+      const remote = peerUpdate(await diffOf(host, DOC, EMPTY_SV), (doc) =>
         doc.getArray('notes').push(['peer']),
       );
-      await host.applyRemoteUpdate(DOC, remote, PEER);
-      await host.applyRemoteUpdate(DOC, remote, PEER);
+      await host.applyRemoteChanges(DOC, [plain(remote)], PEER);
+      await host.applyRemoteChanges(DOC, [plain(remote)], PEER);
       expect(seen.updates).toEqual([
         { docId: DOC, origin: 'local' },
         { docId: DOC, origin: PEER },
@@ -203,7 +229,7 @@ export function runReplicaHostConformance(
       off();
       offHoldings();
       await write(DOC, setPhone('1'));
-      await host.applyRemoteUpdate(OTHER, peerUpdate(undefined, setPhone('2')), PEER);
+      await host.applyRemoteChanges(OTHER, [plain(peerUpdate(undefined, setPhone('2')))], PEER);
       expect(heard).toEqual([]);
     });
 
@@ -215,17 +241,9 @@ export function runReplicaHostConformance(
         await write(DOC, setPhone('1'));
         const seen = record(host);
         const before = [...(await host.stateVector(DOC))];
-        const outcome = await host.applyRemoteUpdate(
-          DOC,
-          (refusedUpdate as () => Uint8Array)(),
-          PEER,
-        );
+        const outcome = await applyOne(host, DOC, (refusedUpdate as () => Uint8Array)(), PEER);
         expect(outcome.type).toBe('refused');
-        const other = await host.applyRemoteUpdate(
-          OTHER,
-          (refusedUpdate as () => Uint8Array)(),
-          PEER,
-        );
+        const other = await applyOne(host, OTHER, (refusedUpdate as () => Uint8Array)(), PEER);
         expect(other.type).toBe('refused');
         expect([...(await host.stateVector(DOC))]).toEqual(before);
         expect(host.holdings().has(OTHER)).toBe(false);

@@ -101,7 +101,7 @@ describe('hostile peers', () => {
   it('E2 data before hello closes the session as unexpected-message', async () => {
     const ctx = await setup();
     const before = everything(ctx.victim);
-    ctx.evil.send({ kind: 'update', docId: patient(FAC_A, 1), update: new Uint8Array([0, 0]) });
+    ctx.evil.send({ kind: 'update', docId: patient(FAC_A, 1), changes: [new Uint8Array([0, 0])] });
     await expectCutOff(ctx, 'unexpected-message', before);
   });
 
@@ -133,7 +133,7 @@ describe('hostile peers', () => {
     ctx.evil.send({
       kind: 'update',
       docId: patient(FAC_A, 1),
-      update: full.subarray(0, full.length - 3),
+      changes: [full.subarray(0, full.length - 3)],
     });
     await expectCutOff(ctx, 'invalid-update', before);
   });
@@ -147,7 +147,7 @@ describe('hostile peers', () => {
     ctx.evil.send({
       kind: 'update',
       docId: patient(FAC_B, 5),
-      update: Y.encodeStateAsUpdate(other),
+      changes: [Y.encodeStateAsUpdate(other)],
     });
     await expectCutOff(ctx, 'unwanted-doc', before);
     expect(ctx.victim.host.has(patient(FAC_B, 5))).toBe(false);
@@ -201,23 +201,23 @@ describe('hostile peers', () => {
   it('E7 a failing host call ends only that session, with host-error', async () => {
     const ctx = await setup();
     const before = everything(ctx.victim);
-    const original = ctx.victim.host.encodeDiff.bind(ctx.victim.host);
-    ctx.victim.host.encodeDiff = (docId, sv) =>
+    const original = ctx.victim.host.changesSince.bind(ctx.victim.host);
+    ctx.victim.host.changesSince = (docId, sv) =>
       docId === patient(FAC_A, 1)
         ? Promise.reject(new Error('disk unavailable'))
         : original(docId, sv);
     ctx.evil.hello();
     ctx.evil.send({ kind: 'request', docId: patient(FAC_A, 1), stateVector: new Uint8Array([0]) });
     await ctx.net.flush();
-    ctx.victim.host.encodeDiff = original;
+    ctx.victim.host.changesSince = original;
     await expectCutOff(ctx, 'host-error', before);
   });
 
   it("E7 a full disk while storing a peer's update ends the session with host-error, not blame", async () => {
     const ctx = await setup();
     const before = everything(ctx.victim);
-    const original = ctx.victim.host.applyRemoteUpdate.bind(ctx.victim.host);
-    ctx.victim.host.applyRemoteUpdate = () =>
+    const original = ctx.victim.host.applyRemoteChanges.bind(ctx.victim.host);
+    ctx.victim.host.applyRemoteChanges = () =>
       Promise.reject(new StorageError('quota-exceeded', 'the device is full'));
     const source = new Y.Doc();
     source.getArray('visits').push(['recorded elsewhere']);
@@ -225,10 +225,10 @@ describe('hostile peers', () => {
     ctx.evil.send({
       kind: 'update',
       docId: patient(FAC_A, 1),
-      update: Y.encodeStateAsUpdate(source),
+      changes: [Y.encodeStateAsUpdate(source)],
     });
     await ctx.net.flush();
-    ctx.victim.host.applyRemoteUpdate = original;
+    ctx.victim.host.applyRemoteChanges = original;
     await expectCutOff(ctx, 'host-error', before);
   });
 
@@ -270,7 +270,7 @@ describe('fuzz: random and mutated frames never throw, never change data, close 
     },
     { kind: 'request', docId: patient(FAC_A, 1), stateVector: new Uint8Array([0]) },
     { kind: 'not-held', docId: 'network' as DocId },
-    { kind: 'update', docId: patient(FAC_B, 1), update: new Uint8Array([0, 0]) },
+    { kind: 'update', docId: patient(FAC_B, 1), changes: [new Uint8Array([0, 0])] },
   ];
   const baseFrames = baseMessages.map((m) => messageToFrames(encodeMessage(m), 0)[0] as Uint8Array);
   const frameArb = fc.oneof(
