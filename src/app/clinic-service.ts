@@ -50,6 +50,7 @@ import {
 import { StorageError, type DocumentStore, type PatientQueries } from '../crdt/ports';
 import type { DocumentRepository } from '../crdt/repository';
 import type { IdSource } from './ids';
+import { entrySigners } from './entry-signatures';
 import { buildPatientView } from './patient-view';
 import type {
   ClinicList,
@@ -57,6 +58,7 @@ import type {
   ClinicService,
   DeviceProfile,
   DeviceSetupInput,
+  EntryView,
   SaveError,
   SaveResult,
   SearchHit,
@@ -97,6 +99,12 @@ export interface ClinicServiceDeps {
 function storageFailure(error: unknown): SaveError {
   if (error instanceof StorageError) return { type: 'storage', code: error.code };
   throw error;
+}
+
+/** Issue 8 point 5: the verified signer of an entry, beside what its stamp says. */
+function signEntry(entry: EntryView, signers: ReadonlyMap<string, DeviceId>): void {
+  const deviceId = signers.get(entry.id);
+  if (deviceId) entry.signedBy = { deviceId, matchesStamp: deviceId === entry.stamp.deviceId };
 }
 
 export function createClinicService(deps: ClinicServiceDeps): ClinicService {
@@ -450,7 +458,16 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
         readFollowUpPolicy(network),
         false,
       );
-      if (view) view.access = readAccessLog(doc);
+      if (view) {
+        view.access = readAccessLog(doc);
+        const signers = await entrySigners(store, docId);
+        for (const entry of view.history) signEntry(entry, signers);
+        for (const list of [view.visits, view.results, view.appointments, view.statusChanges]) {
+          for (const entry of list) signEntry(entry, signers);
+        }
+        view.demographicsEditable =
+          writer().ok && view.primaryFacility.code === profile?.facility.code;
+      }
       return view;
     },
 
@@ -529,6 +546,10 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
       if (!guard.ok) return guard;
       const docId = patientDocId(ctcId);
       if (!(await repo.isStored(docId))) return err({ type: 'not-found' });
+      // WR12: the registering facility keeps who the patient is; a change made here would be
+      // refused by every peer, so it is not made at all.
+      if (facilityOfCtcId(ctcId) !== guard.value.facility.code)
+        return err({ type: 'not-permitted' });
       const next = validateDemographics(input, { today: today() });
       if (!next.ok) return err({ type: 'invalid', issues: next.error });
       let edit: Entry<'demographics'> | null;

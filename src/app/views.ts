@@ -89,7 +89,16 @@ export type SaveResult<T> = Result<T, SaveError>;
  * it is dated after this device's today + 1 (shown as "date in the future"; it is kept, and
  * drives no follow-up).
  */
-export type EntryView = Entry & { supersededBy: EntryId[]; futureDated?: true };
+export type EntryView = Entry & {
+  supersededBy: EntryId[];
+  futureDated?: true;
+  /**
+   * Issue 8 point 5: the device whose signed change brought this entry (its signature was
+   * verified before it was stored), and whether that is the device the entry's stamp names.
+   * Absent for data that came unsigned.
+   */
+  signedBy?: { deviceId: DeviceId; matchesStamp: boolean };
+};
 
 export type AppointmentState = 'upcoming' | 'due_today' | 'overdue' | 'missed' | 'ltfu' | 'kept';
 
@@ -123,6 +132,11 @@ export interface PatientView {
   facilityNames: Record<string, string>;
   /** AL3: who fetched this record from a device that held it, newest first. */
   access?: AccessRecord[];
+  /**
+   * WR12: whether this device may change the patient's details: only the registering facility
+   * keeps who the patient is (a change from elsewhere would be refused by every peer).
+   */
+  demographicsEditable?: boolean;
 }
 
 export interface SearchHit {

@@ -13,7 +13,7 @@ import { appendEntry } from '../../../src/crdt/patient-doc';
 import { createChangeSigner } from '../../../src/crdt/trust/change-signer';
 import { createDeviceKey } from '../../../src/crdt/trust/device-key';
 import { decodeSignedChange } from '../../../src/crdt/trust/signed-change';
-import type { CtcId, DeviceId, Entry, EntryId } from '../../../src/domain/types';
+import type { CtcId, DeviceId, Entry, EntryId, FacilityCode } from '../../../src/domain/types';
 import { createMemoryNetwork } from '../../../src/sync';
 import { aminaForm, visitForm } from './harness';
 import {
@@ -26,7 +26,7 @@ import {
   type TrustedDevice,
 } from './trusted-device';
 
-const HOME = '01020003';
+const HOME = '01020003' as FacilityCode;
 
 /** A founder A, facility devices B (Sinza) and C (Mburahati); A's patient Amina, seen at B. */
 async function world(seed: number) {
@@ -132,6 +132,23 @@ describe('signed changes over the app stack', () => {
       (await a.service.getPatient(ctcId))?.history.length,
     );
     expect(refusalsAt(c, docId)).toEqual([]);
+    // The record says, per entry, which device signed it: B's visit, verified, at A and at C.
+    for (const device of [a, c]) {
+      const view = await device.service.getPatient(ctcId);
+      expect(view?.visits.map((v) => v.signedBy)).toEqual([
+        { deviceId: b.trust.key.deviceId, matchesStamp: true },
+      ]);
+      expect(view?.history.every((e) => e.signedBy?.matchesStamp)).toBe(true);
+    }
+  });
+
+  it('WR12: only the registering facility may change the details; elsewhere the service says no', async () => {
+    const { a, b, ctcId } = await world(36);
+    expect((await a.service.getPatient(ctcId))?.demographicsEditable).toBe(true);
+    expect((await b.service.getPatient(ctcId))?.demographicsEditable).toBe(false);
+    const edit = await b.service.editDemographics(ctcId, { ...aminaForm, givenName: 'Aminah' });
+    expect(edit).toMatchObject({ ok: false, error: { type: 'not-permitted' } });
+    expect((await b.service.getPatient(ctcId))?.demographics.givenName).toBe('Amina');
   });
 
   it('SC7 SC19: a forged signature is refused by the peer and nothing of it is stored; the session goes on', async () => {
