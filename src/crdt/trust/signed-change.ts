@@ -1,5 +1,5 @@
 /**
- * Signed changes (issue 8 point 5, rules SC1–SC20 in docs/protocol-drafts/signed-change.md): each
+ * Signed changes (issue 8 point 5, docs/protocol.md §23): each
  * Yjs update a device makes travels in an envelope its device key signed, byte for byte as the
  * author produced it, so relays and multi-hop forwarding carry the signature unchanged and every
  * peer verifies it before applying or forwarding. The Yjs client ids of a change are its
