@@ -833,8 +833,12 @@ export class Session {
     }
     try {
       this.ctx.host.prepareChanges(message.docId, incoming);
-    } catch {
+    } catch (error) {
       // Only an optimisation: the checks run in order anyway.
+      this.ctx.logger.log('debug', 'sync.prepare-failed', {
+        docId: message.docId,
+        error: String(error),
+      });
     }
   }
 

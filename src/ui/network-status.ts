@@ -65,6 +65,12 @@ const knownRefusalReasons: ReadonlySet<string> = new Set([
   'read-only-role',
   'membership',
   'unresolvable',
+  'unsigned',
+  'bad-signature',
+  'unknown-author',
+  'foreign-client',
+  'malformed-change',
+  'write-rule',
 ]);
 
 /** W13: plain words for why an update was refused; a reason added later reads "Not accepted". */

@@ -6,7 +6,7 @@
  * invite admits no one else, and a revoked device is cut off.
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryNetwork, type MemoryNetwork } from '../../../src/sync';
+import { createMemoryNetwork } from '../../../src/sync';
 import { readMembershipOps } from '../../../src/crdt/membership-store';
 import { networkDocId } from '../../../src/crdt/doc-id';
 import { aminaForm, setupInput } from './harness';
