@@ -209,9 +209,9 @@ export const writeRules: readonly WriteRule[] = [
   ),
   row(
     'WR26',
-    'clinician',
+    'clinician or relay',
     'patient',
-    'append to the access log of a patient of another facility',
+    'append to the access log of a patient of another facility (a relay: only this)',
     'allowed',
     'the device that served a record says who asked (AL1)',
   ),
@@ -342,6 +342,11 @@ function ruleForTouch(
   }
 }
 
+const isAccessAppendOnly = (request: WriteRequest) =>
+  request.touches.length > 0 &&
+  request.entryStamps.length === 0 &&
+  request.touches.every((t) => t.root === 'access' && t.key === null && !t.deleted);
+
 /** The write rules for one verified change. Never throws; the first refusing row wins. */
 export function checkWrite(request: WriteRequest): Result<void, WriteRefusal> {
   const { signer } = request;
@@ -349,8 +354,11 @@ export function checkWrite(request: WriteRequest): Result<void, WriteRefusal> {
   if (request.revoked) return refuse('WR3', WriteRefusalReason.revoked, signer.deviceId);
   if (signer.role === 'supervisor')
     return refuse('WR1', WriteRefusalReason.readOnlyRole, signer.deviceId);
-  if (signer.role === 'relay')
+  if (signer.role === 'relay') {
+    // WR26: a relay serves records too, and says who fetched them; nothing else.
+    if (request.docKind === 'patient' && isAccessAppendOnly(request)) return ok(undefined);
     return refuse('WR2', WriteRefusalReason.readOnlyRole, signer.deviceId);
+  }
   if (!signer.facilityCode) return refuse('WR5', WriteRefusalReason.noFacility, signer.deviceId);
   for (const stamp of request.entryStamps) {
     if (stamp.device !== undefined && stamp.device !== signer.deviceId) {

@@ -388,6 +388,10 @@ describe('write rules (issue 8 point 6)', () => {
       doc.getArray('access').push([{ device: away.deviceId, at: '2026-03-10T09:00:00.000Z' }]),
     );
     expect(ruleOf(request(away, PATIENT, change))).toBe('allowed');
+    // A relay that served the record logs it too, and writes nothing else (WR2).
+    const relay = member({ role: 'relay', facilityCode: undefined as never });
+    expect(ruleOf(request(relay, PATIENT, change))).toBe('allowed');
+    expect(ruleOf(request(relay, PATIENT, visitChange(relay)))).toBe('WR2');
     const deleted: Touch = { root: 'access', outer: null, key: null, deleted: true };
     expect(ruleOf(request(away, PATIENT, network([deleted])))).toBe('WR23');
   });
