@@ -76,7 +76,13 @@ export function createAppRepository(deps: AppRepositoryDeps): DocumentRepository
     {
       verifier,
       self: () => ({ deviceId: deps.deviceId, publicKey: key.publicKey, algorithm: key.algorithm }),
-      member: (deviceId) => memberOf(deps.trust(), deviceId),
+      member: async (deviceId) => {
+        const known = memberOf(deps.trust(), deviceId);
+        if (known) return known;
+        // Membership ops that just arrived may still be joining the history (MS11).
+        await deps.trust()?.settled();
+        return memberOf(deps.trust(), deviceId);
+      },
     },
   );
   const repo: DocumentRepository = new DocumentRepository({

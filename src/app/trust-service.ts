@@ -61,6 +61,8 @@ export interface TrustService {
   readonly syncAuth: SyncAuth;
   /** How the update policy verifies membership ops from peers (MS3–MS5). */
   membershipCheck(): MembershipCheckContext;
+  /** Resolves once membership ops that arrived so far have joined the history (MS11). */
+  settled(): Promise<void>;
   state(): TrustState;
   history(): MembershipHistory | undefined;
   /** MS7: this device creates a network and becomes its first member and admin. */
@@ -154,15 +156,21 @@ export async function createTrustService(deps: TrustDeps): Promise<TrustService>
   }
 
   // MS11: ops that arrive in the network document join the history; members are re-checked.
+  // Chained, so `settled` can wait for every one that has started.
+  let taking: Promise<void> = Promise.resolve();
   repo.onUpdate((docId, _update, origin) => {
     if (docId !== networkDocId || origin === localOrigin) return;
-    void (async () => {
-      await readDistricts();
-      const current = history;
-      if (!current) return;
-      const outcomes = await current.addMany(readMembershipOps(await repo.get(networkDocId)));
-      if (outcomes.some((o) => o.ok && o.value === 'added')) emit();
-    })();
+    taking = taking.then(async () => {
+      try {
+        await readDistricts();
+        const current = history;
+        if (!current) return;
+        const outcomes = await current.addMany(readMembershipOps(await repo.get(networkDocId)));
+        if (outcomes.some((o) => o.ok && o.value === 'added')) emit();
+      } catch (error) {
+        logger.log('warn', 'membership-not-read', { error: String(error) });
+      }
+    });
   });
 
   const syncAuth: SyncAuth = {
@@ -182,6 +190,7 @@ export async function createTrustService(deps: TrustDeps): Promise<TrustService>
     key,
     syncAuth,
     membershipCheck: () => ({ verifier, ...(history ? { networkId: history.networkId } : {}) }),
+    settled: () => taking,
     state() {
       const name = history?.networkName ?? joining?.networkName ?? '';
       if (history?.isRevoked(key.deviceId)) return { kind: 'revoked', networkName: name };

@@ -24,8 +24,12 @@ export interface ChangeTrustDeps {
   verifier: Verifier;
   /** This device, as it signs: its own changes (written by another tab) verify by its own key. */
   self(): Pick<Member, 'deviceId' | 'publicKey' | 'algorithm'>;
-  /** The member the current membership history names, revoked ones included (`revokedBy`). */
-  member(deviceId: DeviceId): Member | undefined;
+  /**
+   * The member the current membership history names, revoked ones included (`revokedBy`). May
+   * wait for the history to take in membership ops that just arrived (a newcomer admitted by
+   * another member, whose changes follow its admission).
+   */
+  member(deviceId: DeviceId): Member | undefined | Promise<Member | undefined>;
 }
 
 const refused = (reason: RefusalReason, detail: string) => err<UpdateRefusal>({ reason, detail });
@@ -60,13 +64,13 @@ const maxPrepared = 4_096;
 
 export function createChangeTrust(deps: ChangeTrustDeps): ChangeTrust {
   const prepared = new Map<string, Verdict>();
-  const signerOf = (author: DeviceId) => {
+  const signerOf = async (author: DeviceId) => {
     const self = deps.self();
     if (author === self.deviceId) return { ...self, role: 'clinician' as const };
     return deps.member(author);
   };
-  const verify = (signed: SignedChange): Verdict =>
-    verifySignedChange(signed, signerOf(signed.author), deps.verifier);
+  const verify = async (signed: SignedChange): Verdict =>
+    verifySignedChange(signed, await signerOf(signed.author), deps.verifier);
   return {
     prepare(changes) {
       for (const change of changes) {
@@ -76,8 +80,12 @@ export function createChangeTrust(deps: ChangeTrustDeps): ChangeTrust {
       }
     },
     async check(docId, live, update, change) {
-      const early = change ? prepared.get(change.id) : undefined;
+      const started = change ? prepared.get(change.id) : undefined;
       if (change) prepared.delete(change.id);
+      // An author unknown when the change arrived may be known by now (its admission came first).
+      const early = started?.then((verdict) =>
+        !verdict.ok && verdict.error.reason === 'unknown-author' ? undefined : verdict,
+      );
       return checkChangeTrust(docId, live, update, change, deps, early);
     },
   };
@@ -94,7 +102,7 @@ export async function checkChangeTrust(
   change: StoredChange | undefined,
   deps: ChangeTrustDeps,
   /** The signature's verdict when `prepare` already started it (for this very change). */
-  early?: Verdict,
+  early?: Promise<Result<VerifiedChange, ChangeRefusal> | undefined>,
 ): Promise<Result<void, UpdateRefusal>> {
   if (!change) return refused(RefusalReason.unsigned, `${docId}: no signed envelope`);
   const decoded = decodeSignedChange(change.bytes);
@@ -108,9 +116,9 @@ export async function checkChangeTrust(
   }
   const self = deps.self();
   const own = signed.author === self.deviceId;
-  const signer = own ? undefined : deps.member(signed.author);
+  const signer = own ? undefined : await deps.member(signed.author);
   const key = own ? { ...self, role: 'clinician' as const } : signer;
-  const verified = await (early ?? verifySignedChange(signed, key, deps.verifier));
+  const verified = (await early) ?? (await verifySignedChange(signed, key, deps.verifier));
   if (!verified.ok) {
     return refused(changeReasons[verified.error.reason], verified.error.detail);
   }

@@ -15,7 +15,7 @@ import { appendEntry } from '../../../src/crdt/patient-doc';
 import type { CtcId, Entry, EntryId, FacilityCode } from '../../../src/domain/types';
 import { en } from '../../../src/ui/i18n/en';
 import { zaituni } from '../data';
-import { Device, facilityDevice, startSignaling } from './devices';
+import { Device, facilityDevice, grouped, startSignaling } from './devices';
 import {
   identityOf,
   plant,
@@ -332,8 +332,10 @@ test('WR1 A21: a supervisor opens its link and reads the record without any writ
   await s.app.setup.save();
   await expect(s.app.home.screen).toBeVisible();
 
-  // The record arrives and reads as read-only: no visit, result or edit action anywhere.
-  await s.app.shell.open(`#/patient/${ctcId}`);
+  // The register arrives, then the record, which reads as read-only: no write action anywhere.
+  await s.app.home.search(grouped(ctcId));
+  await expect(s.app.home.hits).toHaveCount(1, { timeout: 20_000 });
+  await s.app.home.open(ctcId);
   await expect(s.app.patient.name).toHaveText('Zaïtuni Mwakaléle', { timeout: 20_000 });
   await expect(s.app.patient.timelineEntries.filter({ hasText: '62 kg' })).toHaveCount(1, {
     timeout: 20_000,

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { patientDocId, registerDocId, type DocId } from '../../../src/crdt/doc-id';
+import { networkDocId, patientDocId, registerDocId, type DocId } from '../../../src/crdt/doc-id';
 import { appendEntry } from '../../../src/crdt/patient-doc';
 import { createChangeSigner } from '../../../src/crdt/trust/change-signer';
 import { createDeviceKey } from '../../../src/crdt/trust/device-key';
@@ -118,6 +118,10 @@ describe('signed changes over the app stack', () => {
         new Set([a.trust.key.deviceId, b.trust.key.deviceId]),
       );
     }
+    // C was admitted by B, not A: its own changes (its device, as setup wrote it) reach A through
+    // B once A's history holds C, with no refusal on the way (SC9 waits for the history, MS11).
+    expect(refusalsAt(a, networkDocId)).toEqual([]);
+    expect((await a.repo.get(networkDocId)).getMap('devices').has(c.trust.key.deviceId)).toBe(true);
     // C never meets A: it fetches the record from B, which sends what A and B signed, unchanged.
     expect(await c.network.requestRecord(ctcId)).toBe('received');
     await settle(net, a, b, c);
