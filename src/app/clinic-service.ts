@@ -13,6 +13,7 @@ import type {
   Entry,
   EntryId,
   EntryKind,
+  FacilityCode,
   FieldIssue,
   IsoDate,
   IsoDateTime,
@@ -59,6 +60,7 @@ import type {
   DeviceProfile,
   DeviceSetupInput,
   EntryView,
+  RegisterRow,
   SaveError,
   SaveResult,
   SearchHit,
@@ -445,6 +447,44 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
         (a, b) =>
           a.familyName.localeCompare(b.familyName) || a.givenName.localeCompare(b.givenName),
       );
+    },
+
+    async facilityRegister(facilityCode) {
+      const rows = await store.directoryOfFacility(facilityCode as FacilityCode);
+      const listed = await Promise.all(
+        rows.map(async (row): Promise<RegisterRow> => {
+          const listedRow: RegisterRow = {
+            ctcId: row.ctcId,
+            givenName: row.givenName,
+            familyName: row.familyName,
+            sex: row.sex,
+            birthYear: row.birthYear,
+            status: row.status,
+            // Held means the full record is here (opening it needs no fetch).
+            held: (await store.getPatientRow(row.ctcId)) !== undefined,
+          };
+          if (row.lastVisitDate) listedRow.lastVisitDate = row.lastVisitDate;
+          if (row.lastVisitFacility) listedRow.lastVisitFacility = row.lastVisitFacility;
+          return listedRow;
+        }),
+      );
+      return listed.sort(
+        (a, b) =>
+          a.familyName.localeCompare(b.familyName) || a.givenName.localeCompare(b.givenName),
+      );
+    },
+
+    async overviewFacilities() {
+      const facilities = readFacilities(await repo.get(networkDocId)).filter(
+        (f) => f.code !== supervisorFacilityCode,
+      );
+      if (profile?.user.role !== 'supervisor') return facilities;
+      // A district supervisor's profile is named after its district (MS15); a network-wide
+      // supervisor's after the network, which names no district: it oversees every facility.
+      const fold = (text: string) => text.trim().toLowerCase();
+      const scope = fold(profile.facility.name);
+      const inDistrict = facilities.filter((f) => fold(f.district) === scope);
+      return inDistrict.length > 0 ? inDistrict : facilities;
     },
 
     async getPatient(ctcId) {

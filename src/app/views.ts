@@ -151,6 +151,22 @@ export interface SearchHit {
   held: boolean;
 }
 
+/**
+ * One patient of a facility's register, as the district overview lists it: the register's
+ * summary, and whether this device holds the full record (or must fetch it to open it).
+ */
+export interface RegisterRow {
+  ctcId: CtcId;
+  givenName: string;
+  familyName: string;
+  sex: 'female' | 'male';
+  birthYear: number;
+  status: PatientStatus;
+  lastVisitDate?: IsoDate;
+  lastVisitFacility?: string;
+  held: boolean;
+}
+
 export interface ClinicListItem {
   row: PatientRow;
   state: AppointmentState;
@@ -185,6 +201,16 @@ export interface ClinicService {
   ): Promise<SaveResult<CtcId>>;
   search(query: string): Promise<SearchHit[]>;
   getPatient(ctcId: CtcId): Promise<PatientView | undefined>;
+  /**
+   * The district overview: the patients a facility's register lists (as far as this device
+   * holds it), by family then given name.
+   */
+  facilityRegister(facilityCode: string): Promise<RegisterRow[]>;
+  /**
+   * The facilities the district overview shows, as the network document lists them (with their
+   * district): for a supervisor those of its district (the scope its profile names), else all.
+   */
+  overviewFacilities(): Promise<Facility[]>;
   /** Calls back with a fresh view whenever the record changes (local or remote). */
   watchPatient(ctcId: CtcId, listener: (view: PatientView | undefined) => void): () => void;
 

@@ -31,6 +31,7 @@ import { CloseReason } from './reasons';
 import { isAllSkip, openingRanges, respond, type ItemSet } from './reconcile';
 import { TokenBucket } from './token-bucket';
 import { Asks } from './asks';
+import { batchChanges } from './change-batches';
 import { validateUpdate } from './validate-update';
 import type { Member } from '../crdt/trust/types';
 import { AuthCloseReason, type AuthRefusal } from './auth/handshake';
@@ -279,38 +280,20 @@ export class Session {
     return this.peerAuth?.member;
   }
 
+  /** SC22: a message of changes stays well inside the largest message a peer takes (F8). */
+  private get batchBytes(): number {
+    const { changeBatchBytes, maxMessageBytes } = this.ctx.limits;
+    return Math.max(1, Math.min(changeBatchBytes, maxMessageBytes - 1024));
+  }
+
   /** M1: forwards changes to a doc the peer wants (engine → peer), unchanged (SC14). */
   forward(docId: DocId, changes: readonly Uint8Array[]): boolean {
     if (this.state !== 'open' || !this.remote || !wants(this.remote.policy, docId)) return false;
     if (!this.mayRead(docId)) return false;
     if (changes.length === 0) return true;
-    for (const message of this.batches('update', docId, changes)) this.send(message);
+    for (const message of batchChanges('update', docId, changes, this.batchBytes))
+      this.send(message);
     return true;
-  }
-
-  /**
-   * SC22: changes in messages of at most `changeBatchBytes` (one change may exceed it alone).
-   * A catch-up's last batch is its sync-step2, so the asker knows the answer is complete.
-   */
-  private batches(
-    last: 'sync-step2' | 'update',
-    docId: DocId,
-    changes: readonly Uint8Array[],
-  ): Message[] {
-    const messages: Message[] = [];
-    let batch: Uint8Array[] = [];
-    let bytes = 0;
-    for (const change of changes) {
-      if (batch.length > 0 && bytes + change.length > this.ctx.limits.changeBatchBytes) {
-        messages.push({ kind: 'update', docId, changes: batch });
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(change);
-      bytes += change.length;
-    }
-    messages.push({ kind: last, docId, changes: batch });
-    return messages;
   }
 
   /** H3: tells the peer about docs we now hold beyond our facility rule. */
@@ -383,12 +366,17 @@ export class Session {
       changes.catch(() => undefined);
       this.send(async () => {
         this.earlyDiffs--;
-        return this.batches('sync-step2', docId, await changes);
+        return batchChanges('sync-step2', docId, await changes, this.batchBytes);
       });
       return;
     }
     this.send(async () =>
-      this.batches('sync-step2', docId, await this.ctx.host.changesSince(docId, stateVector)),
+      batchChanges(
+        'sync-step2',
+        docId,
+        await this.ctx.host.changesSince(docId, stateVector),
+        this.batchBytes,
+      ),
     );
   }
 

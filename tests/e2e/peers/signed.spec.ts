@@ -315,11 +315,11 @@ async function inviteSupervisor(admin: Device, district: string): Promise<string
   return link.inputValue();
 }
 
-test('WR1 A21: a supervisor opens its link and reads the record without any write action; its forced write is refused by every peer', async ({
+test('WR1 A21: a supervisor opens its link and reads the record without any write action; its forced write, sent or carried, is refused by every peer', async ({
   browser,
 }) => {
   test.skip(!world, 'needs the world of the previous test');
-  const { a, r, refusedAtA, refusedAtR, ctcId, docId } = world!;
+  const { a, b, r, refusedAtA, refusedAtR, ctcId, docId } = world!;
   const link = await inviteSupervisor(a, 'Kinondoni');
   const s = await Device.open(browser, {
     ...facilityDevice('', 'Kinondoni', 'Mwanaidi Said'),
@@ -378,9 +378,25 @@ test('WR1 A21: a supervisor opens its link and reads the record without any writ
     expect(byS(log, from).join('\n')).toMatch(new RegExp(`${idOfS.deviceId}|WR1 `));
     expect(await shownRefusals(device)).toEqual(expect.arrayContaining(['read-only-role']));
   }
+  // The same change carried by B (modified too): judged by its signer, S, and refused (WR1).
+  const carried = refusedAtA.length;
+  await plant(b.page, [write]);
+  await reopen(b);
+  await expect
+    .poll(
+      () =>
+        refusedAtA
+          .slice(carried)
+          .filter((x) => x.docId === docId && x.reason === 'write-rule')
+          .map((x) => x.detail),
+      { timeout: 30_000 },
+    )
+    .toContainEqual(expect.stringMatching(/^WR1 /));
   await a.app.shell.open(`#/patient/${ctcId}`);
   await expect(a.app.patient.timelineEntries.filter({ hasText: 'Mwanaidi' })).toHaveCount(0);
   expectNoPageErrors();
+  // S leaves: a newcomer whose invite S checked first would not be admitted (S writes nothing).
+  await closeDevice(s);
 });
 
 test('WR3: a revoked device’s later change, carried by another member, is refused by every peer', async ({
