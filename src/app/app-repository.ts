@@ -4,6 +4,7 @@
  * passes the update policy, then its signature and the role rule table (SC6, WR1–WR26), before
  * anything is stored. The composition root and the app-stack tests both build it here.
  */
+import type * as Y from 'yjs';
 import { networkDocId } from '../crdt/doc-id';
 import type { MembershipCheckContext } from '../crdt/membership-store';
 import type { ChangeTrustDeps } from '../crdt/policy/change-trust';
@@ -66,6 +67,15 @@ function memberOf(trust: TrustService | undefined, deviceId: DeviceId): Member |
   return member;
 }
 
+/** WR8: ids of the users the network document lists at `facility`. */
+function usersAt(network: Y.Doc, facility: string): Set<string> {
+  const ids = new Set<string>();
+  for (const [id, user] of network.getMap<unknown>('users')) {
+    if ((user as { facilityCode?: unknown } | null)?.facilityCode === facility) ids.add(id);
+  }
+  return ids;
+}
+
 export function createAppRepository(deps: AppRepositoryDeps): DocumentRepository {
   const { store, key, verifier } = deps;
   const checkRemote = appUpdatePolicy(
@@ -83,6 +93,7 @@ export function createAppRepository(deps: AppRepositoryDeps): DocumentRepository
         await deps.trust()?.settled();
         return memberOf(deps.trust(), deviceId);
       },
+      facilityUsers: async (facility) => usersAt(await repo.get(networkDocId), facility),
     },
   );
   const repo: DocumentRepository = new DocumentRepository({

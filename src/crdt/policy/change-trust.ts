@@ -30,6 +30,8 @@ export interface ChangeTrustDeps {
    * another member, whose changes follow its admission).
    */
   member(deviceId: DeviceId): Member | undefined | Promise<Member | undefined>;
+  /** WR8: the users the network lists at a facility; without it, stamps' users are not checked. */
+  facilityUsers?(facility: string): Promise<ReadonlySet<string>>;
 }
 
 const refused = (reason: RefusalReason, detail: string) => err<UpdateRefusal>({ reason, detail });
@@ -127,6 +129,10 @@ export async function checkChangeTrust(
   const touches = touchesOf(docId, live, update);
   if (!touches.ok) return refused(RefusalReason.unresolvable, touches.error.detail);
   const facility = docFacilityOf(docId);
+  const users =
+    deps.facilityUsers && signer?.facilityCode
+      ? await deps.facilityUsers(signer.facilityCode)
+      : undefined;
   const verdict = checkWrite({
     signer,
     // WR3: a revoked device's changes are refused from the moment this device knows of the
@@ -136,6 +142,7 @@ export async function checkChangeTrust(
     ...(facility ? { docFacility: facility } : {}),
     touches: touches.value,
     entryStamps: entryStampsOf(touches.value),
+    ...(users ? { facilityUsers: users } : {}),
   });
   if (!verdict.ok) {
     const { rule, reason, detail } = verdict.error;

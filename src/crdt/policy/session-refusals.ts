@@ -32,6 +32,11 @@ export interface RefusalFollowUp {
   askAgain: boolean;
 }
 
+const waitsForNetwork = (refusal: UpdateRefusal): boolean =>
+  refusal.reason === RefusalReason.unknownFacility ||
+  refusal.reason === RefusalReason.unknownAuthor ||
+  (refusal.reason === RefusalReason.writeRule && refusal.detail.startsWith('WR8 '));
+
 export class SessionRefusals {
   private count = 0;
   private bytes = 0;
@@ -44,7 +49,9 @@ export class SessionRefusals {
     this.bytes += update.byteLength;
     const flood =
       this.count > sessionBudget.maxRefusals || this.bytes > sessionBudget.maxRefusedBytes;
-    if (refusal.reason === RefusalReason.unknownFacility) this.awaitingNetwork.add(docId);
+    // What the network document may soon list: a facility (U36), a newly admitted author, or a
+    // user named at setup (WR8); asked again once the network document changes.
+    if (waitsForNetwork(refusal)) this.awaitingNetwork.add(docId);
     // U35: a change whose dependency is missing is asked for once, with our state vector, so
     // the peer's answer brings the dependency; a second refusal is left to the next session.
     const askAgain = refusal.reason === RefusalReason.unresolvable && !this.askedAgain.has(docId);

@@ -48,6 +48,7 @@ export const en = {
     clinic: "Today's clinic",
     register: 'New patient',
     settings: 'Settings',
+    district: 'District',
   },
   common: {
     screenFailed: 'Something went wrong on this screen. Your saved records are safe.',
@@ -206,6 +207,25 @@ export const en = {
     registerNew: 'Register a new patient',
     searching: 'Searching…',
     born: 'born {{year}}',
+    districtLink: 'District overview',
+    districtHint: 'Every facility you oversee, with its patients.',
+  },
+  district: {
+    title: 'District overview',
+    intro:
+      'The facilities you oversee and their patients. This page only shows; it changes nothing.',
+    empty: 'No facility is known yet. They appear once this device hears from the network.',
+    districtName: 'District: {{district}}',
+    dataAsOf: 'Data as of {{ago}} ({{at}})',
+    noData: 'No data received yet',
+    ownFacility: "This device's facility",
+    devices_one: '{{count}} device',
+    devices_other: '{{count}} devices',
+    register_one: 'Register: {{count}} patient',
+    register_other: 'Register: {{count}} patients',
+    registerEmpty: 'No patient of this facility has reached this device yet.',
+    lastVisit: 'Last visit {{date}}',
+    noVisit: 'No visit yet',
   },
   register: {
     title: 'Register a new patient',

@@ -17,6 +17,7 @@ export const sw: Messages = {
     clinic: 'Kliniki ya leo',
     register: 'Mgonjwa mpya',
     settings: 'Mipangilio',
+    district: 'Wilaya',
   },
   common: {
     screenFailed:
@@ -202,6 +203,25 @@ export const sw: Messages = {
     registerNew: 'Sajili mgonjwa mpya',
     searching: 'Inatafuta…',
     born: 'alizaliwa {{year}}',
+    districtLink: 'Muhtasari wa wilaya',
+    districtHint: 'Kila kituo unachosimamia, pamoja na wagonjwa wake.',
+  },
+  district: {
+    title: 'Muhtasari wa wilaya',
+    intro: 'Vituo unavyosimamia na wagonjwa wao. Ukurasa huu unaonyesha tu; haubadilishi chochote.',
+    empty:
+      'Bado hakuna kituo kinachojulikana. Vitaonekana kifaa hiki kikipata habari kutoka kwenye mtandao.',
+    districtName: 'Wilaya: {{district}}',
+    dataAsOf: 'Data ilipokelewa {{ago}} ({{at}})',
+    noData: 'Bado hakuna data iliyopokelewa',
+    ownFacility: 'Kituo cha kifaa hiki',
+    devices_one: 'Kifaa {{count}}',
+    devices_other: 'Vifaa {{count}}',
+    register_one: 'Rejista: mgonjwa {{count}}',
+    register_other: 'Rejista: wagonjwa {{count}}',
+    registerEmpty: 'Bado hakuna mgonjwa wa kituo hiki aliyefika kwenye kifaa hiki.',
+    lastVisit: 'Ziara ya mwisho {{date}}',
+    noVisit: 'Bado hakuna ziara',
   },
   register: {
     title: 'Sajili mgonjwa mpya',

@@ -12,6 +12,8 @@ export type Route =
   | { name: 'clinic' }
   | { name: 'settings' }
   | { name: 'network' }
+  /** The district overview: every facility a supervisor oversees, read only. */
+  | { name: 'district' }
   /** Join a network with an invite (opened as `#/join/<payload>`, whose secret main.ts removed). */
   | { name: 'join' }
   | { name: 'patient'; ctcId: CtcId }
@@ -36,6 +38,7 @@ export function parseHash(hash: string): Route {
       first === 'clinic' ||
       first === 'settings' ||
       first === 'network' ||
+      first === 'district' ||
       first === 'join')
   )
     return { name: first };
@@ -61,6 +64,7 @@ export function hrefOf(route: Route): string {
     case 'clinic':
     case 'settings':
     case 'network':
+    case 'district':
     case 'join':
       return `#/${route.name}`;
     case 'patient':

@@ -195,16 +195,22 @@ describe('signed changes over the app stack', () => {
     expect(await storedIds(a, docId)).toEqual(before);
   });
 
-  it('WR6 WR12 WR15 U6: a stamp of another device, demographics, a register edit or a visit delete by another facility is refused', async () => {
+  it('WR6 WR8 WR12 WR15 U6: a stamp of another device or an unlisted user, demographics, a register edit or a visit delete by another facility is refused', async () => {
     const { net, a, b, docId, ctcId } = await world(34);
     const register = registerDocId(HOME);
     const beforePatient = await storedIds(a, docId);
     const beforeRegister = await storedIds(a, register);
     const stamped = await anotherVisit(b, docId, { deviceId: a.trust.key.deviceId });
+    const stranger = await anotherVisit(b, docId, { userId: 'nobody' as Entry['stamp']['userId'] });
     // Modified software at B writes what its screens would never offer.
     await b.repo.write(docId, (d) => appendEntry(d, stamped));
+    // Inserted first in the list, so it does not hang on the refused entry above (unresolvable).
+    await b.repo.write(docId, (d) =>
+      d.getArray('visits').insert(0, [{ ...stranger, id: `${stranger.id.slice(0, -1)}8` }]),
+    );
     await b.repo.write(docId, (d) => d.getMap('demographics').set('phone', '+255 700 000 000'));
-    await b.repo.write(docId, (d) => d.getArray('visits').delete(0, 1));
+    // The visit B recorded honestly (now second: the unlisted user's entry went first).
+    await b.repo.write(docId, (d) => d.getArray('visits').delete(1, 1));
     if (await b.repo.isStored(register)) {
       await b.repo.write(register, (d) => {
         const summary = d.getMap('patients').get(ctcId) as Y.Map<unknown> | undefined;
@@ -214,6 +220,10 @@ describe('signed changes over the app stack', () => {
     await settle(net, a, b);
     const reasons = refusalsAt(a, docId).map((r) => `${r.reason} ${r.detail}`);
     expect(reasons.some((r) => r.startsWith('write-rule WR6'))).toBe(true);
+    expect(
+      reasons.some((r) => r.startsWith('write-rule WR8')),
+      reasons.join('; '),
+    ).toBe(true);
     expect(reasons.some((r) => r.startsWith('write-rule WR12'))).toBe(true);
     expect(reasons.some((r) => r.startsWith('deletion'))).toBe(true);
     expect(await storedIds(a, docId)).toEqual(beforePatient);
