@@ -27,6 +27,8 @@ export function createBrowserPeerTransport(
     networkSecret: settings.secret,
     deviceId: profile.deviceId,
     iceServers: settings.iceServers,
+    // A23: every session of the app authenticates, so a claimed id alone replaces nothing.
+    replaceOnlyWhenAuthenticated: true,
     logger,
   });
   if (!created.ok) {

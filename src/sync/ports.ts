@@ -35,6 +35,12 @@ export interface Channel {
    * authentication signs over it, so a proof is good for this connection only.
    */
   readonly binding?: Uint8Array;
+  /**
+   * A23: the engine tells the transport that the peer proved it holds this device's key. A
+   * transport that keeps one connection per device retires the device's older connections only
+   * then, so a peer merely claiming another device's id cannot push that device off. Optional.
+   */
+  authenticated?(deviceId: string): void;
 }
 
 /**

@@ -567,6 +567,7 @@ export class Session {
     const peer = await (this.peerAuth as PeerAuth).onProof(payload);
     if (this.state === 'closed') return;
     if (!peer.ok) return this.refuseAuth(peer.error);
+    this.channel.authenticated?.(peer.value.deviceId);
     this.state = 'awaiting-hello';
     this.sendHello();
   }

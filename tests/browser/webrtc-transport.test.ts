@@ -311,6 +311,39 @@ describe('WebRTC transport when a device comes back under a new peer id', () => 
   });
 });
 
+describe('WebRTC transport that retires connections only on proof (A23)', () => {
+  it('W9 A23 a connection merely claiming a device id replaces nothing; once authenticated, it replaces the older one', async () => {
+    const networkName = freshNetwork();
+    const a = build({
+      networkName,
+      deviceId: 'device-a',
+      peerId: 'aaaa0001',
+      replaceOnlyWhenAuthenticated: true,
+    });
+    const oldB = build({ networkName, deviceId: 'device-b', peerId: 'ffff0001' });
+    const closes: string[] = [];
+    const channels = new Map<PeerId, Channel>();
+    a.transport.onPeerConnected((peer, channel) => {
+      channels.set(peer, channel);
+      channel.onClose((reason) => closes.push(`${peer}:${reason}`));
+    });
+    await Promise.all([a.transport.start(), oldB.transport.start()]);
+    await until(() => channels.size === 1, 'first session connected');
+    // Another session announces the same device id (an impostor, or the device reloaded).
+    const claimant = build({ networkName, deviceId: 'device-b', peerId: 'eeee0002' });
+    await claimant.transport.start();
+    await until(() => channels.size === 2, 'the claimant connected');
+    await sleep(300);
+    expect(closes).toEqual([]);
+    expect(a.transport.peerConnectionCount()).toBe(2);
+    // The engine authenticated the claimant as device-b: now the older connection goes.
+    channels.get('eeee0002' as PeerId)?.authenticated?.('device-b');
+    await until(() => closes.length === 1, 'replaced');
+    expect(closes).toEqual(['ffff0001:replaced']);
+    expect(a.transport.peerConnectionCount()).toBe(1);
+  });
+});
+
 describe('WebRTC transport with an ICE server URL Chromium refuses (lifecycles)', () => {
   it('L1 every attempt fails, logged, and the device keeps hearing announces; the others connect', async () => {
     const networkName = freshNetwork();

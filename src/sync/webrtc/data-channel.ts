@@ -39,6 +39,8 @@ export type DataChannelLike = Pick<
 >;
 
 export class DataChannelPipe extends ChannelBase {
+  /** A23: set by the transport; told once the engine has authenticated the peer. */
+  onAuthenticated: ((deviceId: string) => void) | undefined;
   private readonly queue: Uint8Array<ArrayBuffer>[] = [];
   private queuedBytes = 0;
   /** Senders awaiting `writable()`. */
@@ -55,6 +57,10 @@ export class DataChannelPipe extends ChannelBase {
     super();
     dc.bufferedAmountLowThreshold = limits.lowWaterBytes;
     dc.onbufferedamountlow = () => this.drain();
+  }
+
+  authenticated(deviceId: string): void {
+    this.onAuthenticated?.(deviceId);
   }
 
   /** Frames waiting for the data channel's buffer to empty (for tests and status). */

@@ -21,6 +21,12 @@ export interface WebRtcTransportOptions {
   readonly networkSecret: string;
   /** This device's id, announced to peers so a reloaded device replaces its older connection. */
   readonly deviceId: string;
+  /**
+   * A23: retire a device's older connection only once the engine has authenticated the newer
+   * one (`Channel.authenticated`), not on the announced id alone. The app sets it: its engine
+   * always authenticates.
+   */
+  readonly replaceOnlyWhenAuthenticated?: boolean;
   /** Random per session by default; never derived from a person, facility or device name. */
   readonly peerId?: string;
   /** STUN/TURN servers. Default none: host candidates only (same LAN, or tests on loopback). */

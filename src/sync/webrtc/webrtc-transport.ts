@@ -482,7 +482,16 @@ class WebRtcTransportImpl implements WebRtcTransport {
     remote.since = attempt.openedAt;
     remote.badSignals = 0;
     this.logger.log('info', 'webrtc_connected', { peer: remote.peerId, device: remote.deviceId });
-    this.replaceOlderConnectionsOfDevice(remote);
+    if (this.options.replaceOnlyWhenAuthenticated) {
+      pipe.onAuthenticated = (deviceId) => {
+        if (deviceId === remote.deviceId && attempt.pipe === pipe && !attempt.closed) {
+          this.replaceOlderConnectionsOfDevice(remote);
+          this.emitStatus();
+        }
+      };
+    } else {
+      this.replaceOlderConnectionsOfDevice(remote);
+    }
     this.emitStatus();
     for (const listener of [...this.connectListeners]) {
       this.tellConnected(listener, remote.peerId as PeerId, pipe);

@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { networkDocId, registerDocId } from '../../../src/crdt/doc-id';
-import type { CtcId } from '../../../src/domain/types';
+import type { CtcId, FacilityCode } from '../../../src/domain/types';
 import { aminaForm, createDevice, setUpDevice, testClock, type Device } from './harness';
 
 const unwrap = <T>(result: { ok: true; value: T } | { ok: false; error: unknown }): T => {
@@ -68,7 +68,7 @@ describe('a facility register for the district overview', () => {
   it("says a supervisor's rows are not held when only the register arrived", async () => {
     const { device } = await withTwoPatients();
     const sup = await supervisor('Kinondoni');
-    await copyDocs(device, sup, [networkDocId, registerDocId('01020003')]);
+    await copyDocs(device, sup, [networkDocId, registerDocId('01020003' as FacilityCode)]);
     const rows = await sup.service.facilityRegister('01020003');
     expect(rows.map((r) => [r.familyName, r.held])).toEqual([
       ['Ally', false],

@@ -90,6 +90,12 @@ export function observed(transport: Transport): { transport: Transport; kinds: s
             const message = decodeMessage(decoded.value.bytes, defaultLimits);
             kinds.push(message.ok ? message.value.kind : 'undecodable');
           });
+          // A23: what the engine tells the transport once the peer proved its device key.
+          const told = channel.authenticated?.bind(channel);
+          channel.authenticated = (deviceId) => {
+            kinds.push(`authenticated:${deviceId}`);
+            told?.(deviceId);
+          };
           listener(peer, channel);
         });
       },

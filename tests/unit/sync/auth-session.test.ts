@@ -53,7 +53,14 @@ describe('peer authentication in sessions (auth.md)', () => {
     expect(sortedVisits(rb.host, register(FAC_A))).toEqual(['summary']);
     // The hello, and so every doc id, went only after both proofs.
     expect(rb.received.slice(0, 2)).toEqual(['auth', 'auth']);
-    expect(rb.received[2]).toBe('hello');
+    expect(rb.received.filter((k) => !k.startsWith('authenticated:'))[2]).toBe('hello');
+    // A23: each side tells its transport who the peer proved to be, once, after the proof.
+    expect(ra.received.filter((k) => k.startsWith('authenticated:'))).toEqual([
+      `authenticated:${b.deviceId}`,
+    ]);
+    expect(rb.received.filter((k) => k.startsWith('authenticated:'))).toEqual([
+      `authenticated:${a.deviceId}`,
+    ]);
     const peer = rb.engine.status().peers.find((p) => p.deviceId === a.deviceId);
     expect(peer?.connected).toBe(true);
   });
@@ -104,6 +111,8 @@ describe('peer authentication in sessions (auth.md)', () => {
     await settle(net, [ra, ri]);
     expect(closeReasons(ra)).toContain('auth-key-mismatch');
     expect(ri.host.holdings().size).toBe(0);
+    // A23: the impostor was never confirmed as b to a's transport, so b's connection stays.
+    expect(ra.received.filter((k) => k.startsWith('authenticated:'))).toEqual([]);
   });
 
   it('A23: a spoofer of an enrolled id neither replaces its connection nor changes its status', async () => {
