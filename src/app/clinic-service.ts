@@ -50,6 +50,7 @@ import {
 } from '../crdt/network-doc';
 import { StorageError, type DocumentStore, type PatientQueries } from '../crdt/ports';
 import type { DocumentRepository } from '../crdt/repository';
+import type { ReadScope } from '../crdt/trust/types';
 import type { IdSource } from './ids';
 import { entrySigners } from './entry-signatures';
 import { buildPatientView } from './patient-view';
@@ -93,6 +94,8 @@ export interface ClinicServiceDeps {
   onStorageFailure?: (error: StorageError) => void;
   /** The id this device is known by in its network: its key's (issue 8, K11). */
   deviceId?: DeviceId;
+  /** MS15: the read scope the membership grants this device (a supervisor), once enrolled. */
+  readScope?: () => ReadScope | undefined;
   /** Called once the device is set up, so replication can start as this device. */
   onProfileReady?: (profile: DeviceProfile) => Promise<void>;
 }
@@ -479,9 +482,15 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
         (f) => f.code !== supervisorFacilityCode,
       );
       if (profile?.user.role !== 'supervisor') return facilities;
-      // A district supervisor's profile is named after its district (MS15); a network-wide
-      // supervisor's after the network, which names no district: it oversees every facility.
       const fold = (text: string) => text.trim().toLowerCase();
+      // MS15: the read scope the membership gives this supervisor, when it is enrolled.
+      const granted = deps.readScope?.();
+      if (granted?.kind === 'network') return facilities;
+      if (granted?.kind === 'district') {
+        return facilities.filter((f) => fold(f.district) === fold(granted.district));
+      }
+      // Not enrolled yet: its profile is named after its district (or after the network, which
+      // names no district: then every facility).
       const scope = fold(profile.facility.name);
       const inDistrict = facilities.filter((f) => fold(f.district) === scope);
       return inDistrict.length > 0 ? inDistrict : facilities;

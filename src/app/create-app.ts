@@ -153,6 +153,10 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     onProfileReady: (device) => network.start(device),
     onStorageFailure: (error) => network.noteStorageWrite(error),
     deviceId: trust.key.deviceId,
+    readScope: () => {
+      const state = trust.state();
+      return state.kind === 'member' ? state.member.readScope : undefined;
+    },
     ...(webLock ? { lock: webLock } : {}),
     ...(profile ? { profile } : {}),
   });

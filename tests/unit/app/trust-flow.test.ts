@@ -192,6 +192,8 @@ describe('a supervisor over the app stack', () => {
     expect(await s.service.search('rehema')).toEqual([]);
     expect(await s.network.requestRecord(ours.value)).toBe('received');
     expect(await s.network.requestRecord(theirs.value)).toBe('not-found');
+    // Its district overview lists the facilities of its scope only, as the membership grants it.
+    expect((await s.service.overviewFacilities()).map((f) => f.code)).toEqual(['01020003']);
     // Nothing to write with: the service refuses, and nothing the supervisor holds changed.
     const write = await s.service.registerPatient(aminaForm, { acknowledgeDuplicate: true });
     expect(write).toMatchObject({ ok: false, error: { type: 'not-permitted' } });

@@ -81,6 +81,10 @@ export async function trustedDevice(
       requestPersistence: () => Promise.resolve(false),
     },
     deviceId: trust.key.deviceId,
+    readScope: () => {
+      const state = trust.state();
+      return state.kind === 'member' ? state.member.readScope : undefined;
+    },
     onProfileReady: (profile) => started.network!.start(profile),
   });
   const host = createReplicaHost(repo, store, {
