@@ -11,6 +11,7 @@ import * as Y from 'yjs';
 import { networkDocId, patientDocId, registerDocId, type DocId } from '../../../src/crdt/doc-id';
 import { appendEntry } from '../../../src/crdt/patient-doc';
 import { createChangeSigner } from '../../../src/crdt/trust/change-signer';
+import { deviceClientIds } from '../../../src/crdt/trust/client-ids';
 import { createDeviceKey } from '../../../src/crdt/trust/device-key';
 import { decodeSignedChange } from '../../../src/crdt/trust/signed-change';
 import type { DeviceId, Entry, EntryId, FacilityCode } from '../../../src/domain/types';
@@ -21,6 +22,7 @@ import {
   invite,
   inviteFor,
   joinWith,
+  restart,
   settle,
   trustedDevice,
   type TrustedDevice,
@@ -110,6 +112,25 @@ const authorsOf = async (device: TrustedDevice, docId: DocId) =>
   });
 
 describe('signed changes over the app stack', () => {
+  it('MS12 SC1 SC13: a member restarts on its storage: same key and id, still a member, its new changes still signed and taken', async () => {
+    const { net, a, b, ctcId, docId } = await world(37);
+    const again = await restart(net, b);
+    expect(again.trust.key.deviceId).toBe(b.trust.key.deviceId);
+    expect(again.service.profile()?.deviceId).toBe(b.trust.key.deviceId);
+    expect((await deviceClientIds(again.key.publicKey)).includes(again.repo.clientId)).toBe(true);
+    await settle(net, a, again);
+    expect(again.network.status().trust).toMatchObject({ kind: 'member' });
+    const before = (await storedIds(a, docId)).length;
+    const visit = await again.service.recordVisit(ctcId, visitForm('2026-03-10', '2026-04-10'));
+    expect(visit).toMatchObject({ ok: true });
+    await settle(net, a, again);
+    const authors = await authorsOf(a, docId);
+    expect(authors.length).toBe(before + 1);
+    expect(authors.at(-1)).toBe(b.trust.key.deviceId);
+    expect((await a.service.getPatient(ctcId))?.visits.length).toBe(2);
+    expect(refusalsAt(a, docId)).toEqual([]);
+  });
+
   it('SC1 SC14 SC15: every change is stored signed, and reaches a third device byte for byte through another', async () => {
     const { net, a, b, c, ctcId, docId } = await world(31);
     // A's registration and B's visit, each signed by its author, are held by A and by B.

@@ -9,7 +9,13 @@ import { sequentialIds } from '../../../src/app/ids';
 import { createNetworkService, type NetworkController } from '../../../src/app/network-service';
 import { createReplicaHost } from '../../../src/app/replica-host';
 import { createTrustService, type TrustService } from '../../../src/app/trust-service';
-import type { ClinicService, DeviceSetupInput, InviteInput } from '../../../src/app/views';
+import { profileKey } from '../../../src/app/clinic-service';
+import type {
+  ClinicService,
+  DeviceProfile,
+  DeviceSetupInput,
+  InviteInput,
+} from '../../../src/app/views';
 import type { DocId } from '../../../src/crdt/doc-id';
 import type { DocumentRepository } from '../../../src/crdt/repository';
 import { deviceClientIds } from '../../../src/crdt/trust/client-ids';
@@ -17,6 +23,7 @@ import {
   createDeviceKey,
   createWebCryptoVerifier,
   deviceIdFromPublicKey,
+  type DeviceKey,
 } from '../../../src/crdt/trust/device-key';
 import { createMemoryStore, type MemoryStore } from '../../../src/storage/memory-store';
 import type { MemoryNetwork, SyncLogger } from '../../../src/sync';
@@ -37,6 +44,7 @@ export interface TrustedDevice {
   repo: DocumentRepository;
   store: MemoryStore;
   log: LoggedEvent[];
+  key: DeviceKey;
   /**
    * Modified software: hands `changes` to the engine as if this device had just stored them, so
    * they go to every peer exactly as given (forged bytes included).
@@ -51,14 +59,17 @@ export async function trustedDevice(
   net: MemoryNetwork,
   name: string,
   clock = testClock('2026-03-10T09:00:00.000Z'),
+  /** A restart: the storage and key of a device that was stopped. */
+  reuse?: { store: MemoryStore; key: DeviceKey },
 ): Promise<TrustedDevice> {
   const log: LoggedEvent[] = [];
   const logger: SyncLogger = {
     log: (level, event, details) => log.push({ level, event, details }),
   };
-  const store = createMemoryStore({ clock });
+  const store = reuse?.store ?? createMemoryStore({ clock });
   const ref: { trust?: TrustService } = {};
-  const key = await createDeviceKey({ algorithm: 'Ed25519' });
+  const key = reuse?.key ?? (await createDeviceKey({ algorithm: 'Ed25519' }));
+  const profile = await store.getMeta<DeviceProfile>(profileKey);
   const repo = createAppRepository({
     store,
     clock,
@@ -85,7 +96,8 @@ export async function trustedDevice(
       const state = trust.state();
       return state.kind === 'member' ? state.member.readScope : undefined;
     },
-    onProfileReady: (profile) => started.network!.start(profile),
+    onProfileReady: (ready) => started.network!.start(ready),
+    ...(profile ? { profile } : {}),
   });
   const host = createReplicaHost(repo, store, {
     isRelay: () => started.network?.settings()?.relay ?? false,
@@ -116,7 +128,20 @@ export async function trustedDevice(
     appUrl: () => 'https://pamoja.example/app/',
   });
   started.network = network;
-  return { name, service, network, trust, repo, store, log, inject };
+  if (profile) await network.start(profile);
+  return { name, service, network, trust, repo, store, log, inject, key };
+}
+
+/** The device stops and starts again on its own storage and key, as after closing the app. */
+export async function restart(net: MemoryNetwork, device: TrustedDevice): Promise<TrustedDevice> {
+  device.network.stop();
+  const again = await trustedDevice(net, device.name, undefined, {
+    store: device.store,
+    key: device.key,
+  });
+  // Its peers dial it again, as WebRTC does when a device comes back.
+  net.reconnect();
+  return again;
 }
 
 export const networkInput = {
