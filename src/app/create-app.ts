@@ -129,7 +129,7 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
   // The host asks the network settings whether this device is a relay; they exist only after.
   const settingsRef: { network?: NetworkController } = {};
   const isRelay = () => settingsRef.network?.settings()?.relay ?? false;
-  const host = createReplicaHost(repo, store, { isRelay, clock });
+  const host = createReplicaHost(repo, store, { isRelay, clock, selfId: deviceId });
   const network = await createNetworkService({
     repo,
     store,

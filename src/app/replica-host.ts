@@ -9,7 +9,7 @@
  * device, so the snapshot is re-read in bulk when it is older than `refreshAfterMs` and a
  * state vector is asked for: one read per reconnect, not one per document.
  */
-import type { DocId } from '../crdt/doc-id';
+import { docKind, type DocId } from '../crdt/doc-id';
 import type { DocInfo, DocumentStore } from '../crdt/ports';
 import { localOrigin, type DocumentRepository, type RemoteChange } from '../crdt/repository';
 import { storedChangeOf } from '../crdt/trust/change-signer';
@@ -26,6 +26,12 @@ export interface AppReplicaHost extends ReplicaHost {
 
 export interface ReplicaHostOptions {
   isRelay?: () => boolean;
+  /**
+   * WR2: this device's id. A relay makes no changes of its own that peers would take (only the
+   * access log of records it served, WR26), so it does not offer the rest: what its setup wrote
+   * in the network document and its own register would only be refused by every peer.
+   */
+  selfId?: string;
   clock?: Clock;
   /** Age after which the bulk snapshot is re-read before answering (other tabs write too). */
   refreshAfterMs?: number;
@@ -51,6 +57,17 @@ export function createReplicaHost(
   const generations = new Map<DocId, number>();
   let listedAt = Number.NEGATIVE_INFINITY;
   let refreshing: Promise<void> | undefined;
+
+  /** WR2: what a relay offers of a document: everything but its own non-patient changes. */
+  const offered = (docId: DocId, changes: readonly Uint8Array[]): Uint8Array[] => {
+    if (!options.selfId || !repo.signs || docKind(docId) === 'patient' || !options.isRelay?.()) {
+      return [...changes];
+    }
+    return changes.filter((bytes) => {
+      const decoded = decodeSignedChange(bytes);
+      return !decoded.ok || decoded.value.author !== options.selfId;
+    });
+  };
 
   const markHeld = (docId: DocId) => {
     if (held.has(docId)) return;
@@ -116,7 +133,7 @@ export function createReplicaHost(
       return sv;
     },
     async changesSince(docId, remoteStateVector) {
-      return repo.changesSince(docId, remoteStateVector);
+      return offered(docId, await repo.changesSince(docId, remoteStateVector));
     },
     prepareChanges(_docId, changes) {
       if (repo.signs) repo.prepareRemote(changes.map((change) => remoteChangeOf(change, true)));
@@ -131,9 +148,12 @@ export function createReplicaHost(
       return outcomes;
     },
     onDocUpdate(listener) {
-      return repo.onUpdate((docId, _update, origin, _authors, changes) =>
-        listener(docId, changes, origin === localOrigin ? 'local' : (origin as PeerId)),
-      );
+      return repo.onUpdate((docId, _update, origin, _authors, changes) => {
+        const sent = offered(docId, changes);
+        if (sent.length > 0 || changes.length === 0) {
+          listener(docId, sent, origin === localOrigin ? 'local' : (origin as PeerId));
+        }
+      });
     },
     onHoldingsChanged(listener) {
       holdingListeners.add(listener);

@@ -16,7 +16,7 @@ import { createDeviceKey } from '../../../src/crdt/trust/device-key';
 import { decodeSignedChange } from '../../../src/crdt/trust/signed-change';
 import type { DeviceId, Entry, EntryId, FacilityCode } from '../../../src/domain/types';
 import { createMemoryNetwork } from '../../../src/sync';
-import { aminaForm, visitForm } from './harness';
+import { aminaForm, setupInput, visitForm } from './harness';
 import {
   founder,
   invite,
@@ -112,6 +112,34 @@ const authorsOf = async (device: TrustedDevice, docId: DocId) =>
   });
 
 describe('signed changes over the app stack', () => {
+  it('WR2 WR26 a relay carries every record and offers nothing of its own that peers would refuse', async () => {
+    const net = createMemoryNetwork({ seed: 38, delivery: 'microtask' });
+    const a = await founder(net, 'a');
+    const created = await a.network.createInvite({ ...inviteFor('', ''), role: 'relay' });
+    if (!created.ok) throw new Error('invite');
+    const r = await trustedDevice(net, 'r');
+    // A relay box is set up like a device (its own facility details), then joins as a relay.
+    const setUp = await r.service.setupDevice({
+      ...setupInput,
+      facilityCode: '01020009',
+      facilityName: 'District relay',
+      userName: 'Relay keeper',
+    });
+    expect(setUp.ok).toBe(true);
+    expect((await r.network.joinWithInvite(created.value.link)).ok).toBe(true);
+    net.link('a', 'r');
+    await settle(net, a, r);
+    const registered = await a.service.registerPatient(aminaForm, { acknowledgeDuplicate: false });
+    if (!registered.ok) throw new Error('register');
+    await settle(net, a, r);
+    expect(await r.repo.isStored(patientDocId(registered.value))).toBe(true);
+    // What its setup wrote (its device, user, facility and register) stays with it.
+    expect(a.network.status().refusals).toEqual([]);
+    expect((await a.repo.get(networkDocId)).getMap('devices').has(r.trust.key.deviceId)).toBe(
+      false,
+    );
+  });
+
   it('MS12 SC1 SC13: a member restarts on its storage: same key and id, still a member, its new changes still signed and taken', async () => {
     const { net, a, b, ctcId, docId } = await world(37);
     const again = await restart(net, b);

@@ -101,6 +101,7 @@ export async function trustedDevice(
   });
   const host = createReplicaHost(repo, store, {
     isRelay: () => started.network?.settings()?.relay ?? false,
+    selfId: trust.key.deviceId,
   });
   type Listener = Parameters<typeof host.onDocUpdate>[0];
   const listeners = new Set<Listener>();
