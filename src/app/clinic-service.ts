@@ -94,6 +94,8 @@ export interface ClinicServiceDeps {
   onStorageFailure?: (error: StorageError) => void;
   /** The id this device is known by in its network: its key's (issue 8, K11). */
   deviceId?: DeviceId;
+  /** WR2: this device carries records for others (a relay) and makes no clinical change. */
+  writesNothing?: () => boolean;
   /** MS15: the read scope the membership grants this device (a supervisor), once enrolled. */
   readScope?: () => ReadScope | undefined;
   /** Called once the device is set up, so replication can start as this device. */
@@ -144,6 +146,8 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
   function writer(): SaveResult<DeviceProfile> {
     if (!profile) return err({ type: 'not-found' });
     if (profile.user.role === 'supervisor') return err({ type: 'not-permitted' });
+    // WR2: a relay's clinical writes would be refused by every peer; they are not made at all.
+    if (deps.writesNothing?.()) return err({ type: 'not-permitted' });
     return ok(profile);
   }
 

@@ -153,6 +153,7 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     onProfileReady: (device) => network.start(device),
     onStorageFailure: (error) => network.noteStorageWrite(error),
     deviceId: trust.key.deviceId,
+    writesNothing: isRelay,
     readScope: () => {
       const state = trust.state();
       return state.kind === 'member' ? state.member.readScope : undefined;

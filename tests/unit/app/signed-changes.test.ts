@@ -133,6 +133,9 @@ describe('signed changes over the app stack', () => {
     if (!registered.ok) throw new Error('register');
     await settle(net, a, r);
     expect(await r.repo.isStored(patientDocId(registered.value))).toBe(true);
+    // Its screens cannot make a clinical change either: every peer would refuse it.
+    const onRelay = await r.service.registerPatient(aminaForm, { acknowledgeDuplicate: true });
+    expect(onRelay).toMatchObject({ ok: false, error: { type: 'not-permitted' } });
     // What its setup wrote (its device, user, facility and register) stays with it.
     expect(a.network.status().refusals).toEqual([]);
     expect((await a.repo.get(networkDocId)).getMap('devices').has(r.trust.key.deviceId)).toBe(

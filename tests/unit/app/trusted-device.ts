@@ -92,6 +92,7 @@ export async function trustedDevice(
       requestPersistence: () => Promise.resolve(false),
     },
     deviceId: trust.key.deviceId,
+    writesNothing: () => started.network?.settings()?.relay ?? false,
     readScope: () => {
       const state = trust.state();
       return state.kind === 'member' ? state.member.readScope : undefined;
