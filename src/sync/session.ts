@@ -6,7 +6,7 @@
  * send waits for the peer's window and the channel (`Outbox`).
  */
 import type { RemoteOutcome, UpdateRefusal } from '../crdt/policy/refusal';
-import { precheckUpdate, SessionRefusals } from '../crdt/policy/session-refusals';
+import { SessionRefusals } from '../crdt/policy/session-refusals';
 import { StorageError } from '../crdt/ports';
 import type { DocId } from '../crdt/doc-id';
 import type { Clock } from '../lib/deps';
@@ -32,7 +32,7 @@ import { isAllSkip, openingRanges, respond, type ItemSet } from './reconcile';
 import { TokenBucket } from './token-bucket';
 import { Asks } from './asks';
 import { batchChanges } from './change-batches';
-import { validateUpdate } from './validate-update';
+import { prepareChanges, screenChange } from './change-intake';
 import type { Member } from '../crdt/trust/types';
 import { AuthCloseReason, type AuthRefusal } from './auth/handshake';
 import { PeerAuth, type PeerAuthContext } from './auth/peer-auth';
@@ -424,7 +424,9 @@ export class Session {
       }
       return;
     }
-    if (handled.kind === 'sync-step2' || handled.kind === 'update') this.prepare(handled);
+    if (handled.kind === 'sync-step2' || handled.kind === 'update') {
+      prepareChanges(this.ctx.host, this.ctx.changeFormat, this.ctx.logger, handled);
+    }
     const size = bytes.length;
     const credited = isCredited(handled.kind);
     // FC5: a peer that sends beyond the window we granted is cut off, so the queue stays bounded.
@@ -768,13 +770,20 @@ export class Session {
     if (!wanted) return this.close(CloseReason.unwantedDoc, `pushed ${docId}`);
     const outcomes: (RemoteOutcome | undefined)[] = [];
     const incoming: IncomingChange[] = [];
+    const screening = {
+      format: this.ctx.changeFormat,
+      peerDeviceId: this.remote?.deviceId,
+      ...(this.peerAuth ? { roleRefusal: (u: Uint8Array) => this.peerAuth?.roleRefusal(u) } : {}),
+    };
     for (const bytes of changes) {
-      const refusal = this.refusalBeforeHost(docId, bytes);
-      if (refusal === 'closed') return;
-      if (refusal) outcomes.push({ type: 'refused', refusal });
+      const screened = screenChange(docId, bytes, screening);
+      if (screened.kind === 'invalid')
+        return this.close(CloseReason.invalidUpdate, screened.detail);
+      if (screened.kind === 'refused')
+        outcomes.push({ type: 'refused', refusal: screened.refusal });
       else {
         outcomes.push(undefined);
-        incoming.push({ bytes, update: this.lastUpdate! });
+        incoming.push(screened.change);
       }
     }
     let applied: RemoteOutcome[] = [];
@@ -806,62 +815,6 @@ export class Session {
     // The peer sent data for it, so it holds and wants it (H1), even if we dropped its claim.
     this.noteInterest(docId);
     this.ctx.events.received(this, docId, kind);
-  }
-
-  /**
-   * SC23: as a message of changes arrives (before it waits in the queue), the host may start
-   * verifying their signatures, so checks overlap with the applying of earlier messages. Bounded
-   * by the receive window (FC5); a change that does not read is left for `onData` to refuse.
-   */
-  private prepare(message: { docId: DocId; changes: readonly Uint8Array[] }): void {
-    if (!this.ctx.host.prepareChanges || message.changes.length === 0) return;
-    const incoming: IncomingChange[] = [];
-    for (const bytes of message.changes) {
-      const read = this.ctx.changeFormat.read(bytes);
-      if (read.ok) incoming.push({ bytes, update: read.value.update });
-    }
-    try {
-      this.ctx.host.prepareChanges(message.docId, incoming);
-    } catch (error) {
-      // Only an optimisation: the checks run in order anyway.
-      this.ctx.logger.log('debug', 'sync.prepare-failed', {
-        docId: message.docId,
-        error: String(error),
-      });
-    }
-  }
-
-  /** The Yjs update of the change `refusalBeforeHost` last let through. */
-  private lastUpdate: Uint8Array | undefined;
-
-  /**
-   * What the session itself refuses of a change before the host sees it: over budget (U31,
-   * before it is decoded whole), or from a read-only peer (A21). A change that does not decode
-   * closes the session (E3), as it always did: an honest peer never sends one.
-   */
-  private refusalBeforeHost(docId: DocId, bytes: Uint8Array): UpdateRefusal | 'closed' | undefined {
-    const inner = this.ctx.changeFormat.read(bytes);
-    if (!inner.ok) {
-      this.close(CloseReason.invalidUpdate, `${docId}: ${inner.error}`);
-      return 'closed';
-    }
-    const overBudget = precheckUpdate(docId, inner.value.update);
-    if (overBudget) return overBudget;
-    const valid = validateUpdate(inner.value.update);
-    if (!valid.ok) {
-      this.close(CloseReason.invalidUpdate, `${docId}: ${valid.error}`);
-      return 'closed';
-    }
-    // A21: a read-only peer writes nothing of its own. A signed change it carries for its author
-    // is that author's (SC14), and the host's write rules judge it by its signer (WR1).
-    const author = inner.value.author;
-    const byRole =
-      author === undefined || author === this.remote?.deviceId
-        ? this.peerAuth?.roleRefusal(valid.value)
-        : undefined;
-    if (byRole) return byRole;
-    this.lastUpdate = valid.value;
-    return undefined;
   }
 
   /** §15: a refused change is logged and counted; the session goes on unless it floods. */
