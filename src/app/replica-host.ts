@@ -9,7 +9,9 @@
  * device, so the snapshot is re-read in bulk when it is older than `refreshAfterMs` and a
  * state vector is asked for: one read per reconnect, not one per document.
  */
-import { docKind, type DocId } from '../crdt/doc-id';
+import * as Y from 'yjs';
+import { docKind, networkDocId, type DocId } from '../crdt/doc-id';
+import { membershipRoot } from '../crdt/membership-store';
 import type { DocInfo, DocumentStore } from '../crdt/ports';
 import { localOrigin, type DocumentRepository, type RemoteChange } from '../crdt/repository';
 import { storedChangeOf } from '../crdt/trust/change-signer';
@@ -65,7 +67,9 @@ export function createReplicaHost(
     }
     return changes.filter((bytes) => {
       const decoded = decodeSignedChange(bytes);
-      return !decoded.ok || decoded.value.author !== options.selfId;
+      if (!decoded.ok || decoded.value.author !== options.selfId) return true;
+      // Its admissions of newcomers are for everyone (WR25).
+      return docId === networkDocId && onlyMembershipOps(decoded.value.update);
     });
   };
 
@@ -164,6 +168,20 @@ export function createReplicaHost(
       changed(docId);
     },
   };
+}
+
+/** Whether an update only adds keys to the network document's membership map (WR25). */
+function onlyMembershipOps(update: Uint8Array): boolean {
+  try {
+    const { structs, ds } = Y.decodeUpdate(update);
+    if (ds.clients.size > 0) return false;
+    return structs.every(
+      // A root type's name is what a decoded item holds as its parent.
+      (struct) => struct instanceof Y.Item && (struct.parent as unknown) === membershipRoot,
+    );
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -189,7 +189,16 @@ export async function createTrustService(deps: TrustDeps): Promise<TrustService>
   return {
     key,
     syncAuth,
-    membershipCheck: () => ({ verifier, ...(history ? { networkId: history.networkId } : {}) }),
+    membershipCheck: () => ({
+      verifier,
+      ...(history ? { networkId: history.networkId } : {}),
+      learn: async (ops) => {
+        const current = history;
+        if (!current) return;
+        const outcomes = await current.addMany(ops);
+        if (outcomes.some((o) => o.ok && o.value === 'added')) emit();
+      },
+    }),
     settled: () => taking,
     state() {
       const name = history?.networkName ?? joining?.networkName ?? '';

@@ -49,6 +49,12 @@ export interface MembershipCheckContext {
   verifier: Verifier;
   /** The network this device belongs to, once it has a history. */
   networkId?: string;
+  /**
+   * SC9, MS11: verified ops of a change, taken into the history before the change's author is
+   * looked up: a newcomer's first change to the network document carries its own admission
+   * (signed by whoever admitted it), and ops are valid on their own signatures.
+   */
+  learn?(ops: readonly Uint8Array[]): Promise<void>;
 }
 
 /**

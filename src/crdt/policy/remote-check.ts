@@ -6,6 +6,7 @@ import type * as Y from 'yjs';
 import { facilityOfCtcId } from '../../domain/ctc-id';
 import { ctcIdOfDoc, facilityOfRegisterDoc, type DocId } from '../doc-id';
 import { err, ok } from '../../lib/result';
+import { utf8 } from '../trust/encoding';
 import { checkMembershipOps, type MembershipCheckContext } from '../membership-store';
 import { createChangeTrust, type ChangeTrustDeps } from './change-trust';
 import { checkUpdate, type PolicyContext } from './check-update';
@@ -52,10 +53,6 @@ export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateChec
     // Content rules first (design.md §5): cheap, and they need no key.
     const checked = checkUpdate(docId, live, update, context);
     if (!checked.ok) return checked;
-    if (trust) {
-      const trusted = await trust.check(docId, live, update, change);
-      if (!trusted.ok) return trusted;
-    }
     const ops = checked.value.membershipOps;
     if (ops.length > 0) {
       const membership = deps.membership?.();
@@ -63,6 +60,11 @@ export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateChec
         ? await checkMembershipOps(ops, membership)
         : 'this device does not take membership ops';
       if (problem) return err({ reason: RefusalReason.membership, detail: problem });
+      await membership?.learn?.(ops.map((op) => utf8(op.text)));
+    }
+    if (trust) {
+      const trusted = await trust.check(docId, live, update, change);
+      if (!trusted.ok) return trusted;
     }
     return ok(undefined);
   };

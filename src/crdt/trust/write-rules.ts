@@ -342,6 +342,9 @@ function ruleForTouch(
   }
 }
 
+const isMembershipOnly = (request: WriteRequest) =>
+  request.touches.length > 0 && request.touches.every((t) => t.root === 'membership' && !t.deleted);
+
 const isAccessAppendOnly = (request: WriteRequest) =>
   request.touches.length > 0 &&
   request.entryStamps.length === 0 &&
@@ -352,6 +355,9 @@ export function checkWrite(request: WriteRequest): Result<void, WriteRefusal> {
   const { signer } = request;
   if (!signer) return refuse('WR4', WriteRefusalReason.unknownSigner, 'not a member');
   if (request.revoked) return refuse('WR3', WriteRefusalReason.revoked, signer.deviceId);
+  // WR25: any member, whatever its role, may store membership ops: each is signed and verified
+  // on its own, and a relay or a supervisor may be the first to admit a newcomer (A24).
+  if (request.docKind === 'network' && isMembershipOnly(request)) return ok(undefined);
   if (signer.role === 'supervisor')
     return refuse('WR1', WriteRefusalReason.readOnlyRole, signer.deviceId);
   if (signer.role === 'relay') {

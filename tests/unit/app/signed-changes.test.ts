@@ -18,6 +18,7 @@ import type { DeviceId, Entry, EntryId, FacilityCode } from '../../../src/domain
 import { createMemoryNetwork } from '../../../src/sync';
 import { aminaForm, setupInput, visitForm } from './harness';
 import {
+  closeReasonsOf,
   founder,
   invite,
   inviteFor,
@@ -112,6 +113,44 @@ const authorsOf = async (device: TrustedDevice, docId: DocId) =>
   });
 
 describe('signed changes over the app stack', () => {
+  it('WR25 SC9 a newcomer a relay admitted while the admin was away is known to the admin once they meet again', async () => {
+    const net = createMemoryNetwork({ seed: 39, delivery: 'microtask' });
+    const a = await founder(net, 'a');
+    const relayInvite = await a.network.createInvite({ ...inviteFor('', ''), role: 'relay' });
+    if (!relayInvite.ok) throw new Error('invite');
+    const r = await trustedDevice(net, 'r');
+    await r.service.setupDevice({ ...setupInput, facilityCode: '01020009', userName: 'Relay' });
+    expect((await r.network.joinWithInvite(relayInvite.value.link)).ok).toBe(true);
+    net.link('a', 'r');
+    await settle(net, a, r);
+    const link = await invite(a, '01020004', 'Sinza CTC');
+    await settle(net, a, r);
+    // A leaves; D joins through the relay, which admits it.
+    net.unlink('a', 'r');
+    const d = await trustedDevice(net, 'd');
+    await joinWith(d, link);
+    net.link('r', 'd');
+    await settle(net, r, d);
+    expect(d.network.status().trust).toMatchObject({ kind: 'member' });
+    expect(a.trust.history()?.lookup(d.trust.key.deviceId)).toBeUndefined();
+    // A meets the relay again: it learns the admission (the relay's own membership change).
+    net.link('a', 'r');
+    await settle(net, a, r, d);
+    expect(a.trust.history()?.lookup(d.trust.key.deviceId)).toBeDefined();
+    // Then A and D meet, and D's own changes (its device, as setup wrote it) are taken.
+    net.link('a', 'd');
+    await settle(net, a, r, d);
+    expect(closeReasonsOf(a)).not.toContain('auth-unenrolled');
+    expect((await a.repo.get(networkDocId)).getMap('devices').has(d.trust.key.deviceId)).toBe(true);
+    // A change of D's that came before its admission was asked for again once the network
+    // document listed D (SC19): at most a passing refusal, and everything stored in the end.
+    for (const refusal of a.network.status().refusals) {
+      expect(refusal.reason).toBe('unknown-author');
+      expect(await a.repo.isStored(refusal.docId as DocId)).toBe(true);
+    }
+    expect(await a.repo.isStored(registerDocId('01020004' as FacilityCode))).toBe(true);
+  });
+
   it('WR2 WR26 a relay carries every record and offers nothing of its own that peers would refuse', async () => {
     const net = createMemoryNetwork({ seed: 38, delivery: 'microtask' });
     const a = await founder(net, 'a');

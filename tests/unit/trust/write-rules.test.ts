@@ -380,7 +380,15 @@ describe('write rules (issue 8 point 6)', () => {
       doc.getMap('membership').set('A'.repeat(43), 'op-bytes'),
     );
     expect(ruleOf(request(away, networkDocId, change))).toBe('allowed');
-    expect(ruleOf(request(member({ role: 'supervisor' }), networkDocId, change))).toBe('WR1');
+    // Whatever its role: a relay or a supervisor may be the first to admit a newcomer.
+    expect(ruleOf(request(member({ role: 'supervisor' }), networkDocId, change))).toBe('allowed');
+    expect(ruleOf(request(member({ role: 'relay' }), networkDocId, change))).toBe('allowed');
+    // Not beyond the ops themselves.
+    const more = changeOf(networkDocId, new Y.Doc(), (doc) => {
+      doc.getMap('membership').set('B'.repeat(43), 'op-bytes');
+      putDevice(doc, device as never);
+    });
+    expect(ruleOf(request(member({ role: 'supervisor' }), networkDocId, more))).toBe('WR1');
   });
 
   it('WR26: a clinician of another facility may append to the patient’s access log', () => {
