@@ -25,6 +25,7 @@ import {
 } from '../sync';
 import { err, ok } from '../lib/result';
 import { createNetworkTrust } from './network-trust';
+import { supervisorFacilityCode } from './views';
 import { createScopeFollower } from './supervisor-scope';
 import type { AppReplicaHost } from './replica-host';
 import type { TrustService } from './trust-service';
@@ -291,6 +292,8 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     for (const f of sync?.facilities ?? []) {
       if (f.facility === profile?.facility.code && f.devices.every((d) => d === ownDevice))
         continue;
+      // A supervisor's hello names no facility of the network (MS15): it is a peer, not a facility.
+      if (f.facility === supervisorFacilityCode || f.facility === '') continue;
       const view = byCode.get(f.facility) ?? {
         code: f.facility,
         connected: false,
