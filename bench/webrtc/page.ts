@@ -6,10 +6,34 @@
  *   ours         the replication engine over the WebRTC transport (one peer connection per pair)
  *   roomPerDoc   stock y-webrtc, one WebrtcProvider (room) per patient document
  *   oneDoc       stock y-webrtc, one Y.Doc holding every patient, in one room
+ *
+ * and, for the cost of verification (issue 8 point 11), ours on the app's own path: a device key,
+ * a repository that signs every change, a memory store, the app's replica host, the engine with
+ * session authentication and signed envelopes, over the same WebRTC transport:
+ *
+ *   oursSigned            B checks every change (signature, client ids, write rules)
+ *   oursSignedUnverified  B stores what it is sent unchecked
  */
 import * as Y from 'yjs';
 import { WebrtcProvider } from 'y-webrtc';
+import { createReplicaHost, type AppReplicaHost } from '../../src/app/replica-host';
 import type { DocId } from '../../src/crdt/doc-id';
+import { createChangeTrust } from '../../src/crdt/policy/change-trust';
+import type { RemoteUpdateCheck } from '../../src/crdt/policy/refusal';
+import { DocumentRepository } from '../../src/crdt/repository';
+import { createChangeSigner } from '../../src/crdt/trust/change-signer';
+import { deviceClientIds } from '../../src/crdt/trust/client-ids';
+import {
+  createDeviceKey,
+  createWebCryptoVerifier,
+  deviceIdFromPublicKey,
+  type DeviceKey,
+} from '../../src/crdt/trust/device-key';
+import type { Member } from '../../src/crdt/trust/types';
+import { systemClock } from '../../src/lib/deps';
+import { createMemoryStore } from '../../src/storage/memory-store';
+import { mayReadByRole, type SyncAuth } from '../../src/sync/auth/session-auth';
+import { signedChanges } from '../../src/sync/change-format';
 import {
   createMemoryHost,
   createSyncEngine,
@@ -17,9 +41,18 @@ import {
   type SyncEngine,
 } from '../../src/sync';
 import { createWebRtcTransport, type WebRtcTransport } from '../../src/sync/webrtc';
-import { BENCH_FACILITY, VISITS_PER_PATIENT, patientIdOf, writePatient } from './patients';
+import {
+  BENCH_FACILITY,
+  VISITS_PER_PATIENT,
+  patientEvents,
+  patientIdOf,
+  writePatient,
+} from './patients';
 
-export type Scenario = 'ours' | 'roomPerDoc' | 'oneDoc';
+export type Scenario = 'ours' | 'roomPerDoc' | 'oneDoc' | 'oursSigned' | 'oursSignedUnverified';
+
+/** An enrolled device, as both devices of a signed scenario list each other (a static SyncAuth). */
+export type BenchMember = Member;
 
 export interface StartConfig {
   signalingUrl: string;
@@ -119,8 +152,8 @@ const toBase64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...byte
 const fromBase64 = (text: string): Uint8Array =>
   Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-function sameStateVector(doc: Y.Doc, expected: Map<number, number>): boolean {
-  const actual = Y.decodeStateVector(Y.encodeStateVector(doc));
+function sameStateVector(stateVector: Uint8Array, expected: Map<number, number>): boolean {
+  const actual = Y.decodeStateVector(stateVector);
   if (actual.size !== expected.size) return false;
   for (const [client, clock] of expected) if (actual.get(client) !== clock) return false;
   return true;
@@ -141,8 +174,12 @@ function expectDocs(expected: Record<string, string>): void {
 }
 
 function check(id: string, doc: Y.Doc): void {
+  checkVector(id, Y.encodeStateVector(doc));
+}
+
+function checkVector(id: string, stateVector: Uint8Array): void {
   const expected = expectedVectors.get(id);
-  if (!expected || !pending.has(id) || !sameStateVector(doc, expected)) return;
+  if (!expected || !pending.has(id) || !sameStateVector(stateVector, expected)) return;
   pending.delete(id);
   if (pending.size === 0 && syncedAt === null) syncedAt = performance.now();
 }
@@ -150,11 +187,17 @@ function check(id: string, doc: Y.Doc): void {
 // ---- the three set-ups ------------------------------------------------------------------------
 
 interface Device {
-  seed(count: number): Seeded;
+  /** A signed device creates its key and returns its membership; the others have none. */
+  identity?(slot: number): Promise<BenchMember>;
+  /** The members this device's static SyncAuth lists (itself and the other device). */
+  admit?(members: readonly BenchMember[]): void;
+  seed(count: number): Seeded | Promise<Seeded>;
   /** Begins connecting; resolves once the signaling connection is up. */
   start(config: StartConfig): Promise<void>;
   stop(): void;
   engineBytesSent(): number | null;
+  /** Changes the engine refused (a signed device): any one means B will never match A. */
+  refusals?(): string[];
 }
 
 const SECRET = 'bench-network-secret-0123456789';
@@ -201,6 +244,117 @@ function oursDevice(): Device {
       transport?.stop();
     },
     engineBytesSent: () => engine?.traffic().bytesSent ?? null,
+  };
+}
+
+const verifier = createWebCryptoVerifier();
+
+/**
+ * Ours on the app's path (as bench/sync/signed.ts builds it): the repository signs every change
+ * with the device key, the app's replica host serves the memory store, and the engine
+ * authenticates the session and sends the stored envelopes. With `verify`, every change from the
+ * peer passes the change trust (signature, client ids, write rules; not the content policy, so
+ * the figure is the cost of verification alone) before it is stored.
+ */
+function signedDevice(verify: boolean): Device {
+  const members = new Map<string, BenchMember>();
+  let self: { key: DeviceKey; member: BenchMember } | undefined;
+  let repo: DocumentRepository | undefined;
+  let host: AppReplicaHost | undefined;
+  let engine: SyncEngine | undefined;
+  let transport: WebRtcTransport | undefined;
+  const built = () => {
+    if (!self || !repo || !host) throw new Error('identity first');
+    return { self, repo, host };
+  };
+  return {
+    async identity(slot) {
+      const key = await createDeviceKey({ algorithm: 'Ed25519' });
+      const member: BenchMember = {
+        deviceId: await deviceIdFromPublicKey(key.publicKey),
+        publicKey: key.publicKey,
+        algorithm: key.algorithm,
+        role: 'clinician',
+        facilityCode: BENCH_FACILITY,
+        slot,
+      };
+      self = { key, member };
+      const store = createMemoryStore({ clock: systemClock });
+      const trust = createChangeTrust({
+        verifier,
+        self: () => member,
+        member: (deviceId) => members.get(deviceId),
+      });
+      const trustCheck: RemoteUpdateCheck = (docId, live, update, change) =>
+        trust.check(docId, live, update, change);
+      trustCheck.prepare = (changes) => trust.prepare(changes);
+      const signing = new DocumentRepository({
+        store,
+        clock: systemClock,
+        clientId: (await deviceClientIds(key.publicKey))[0],
+        signChange: createChangeSigner(key, member.deviceId),
+        ...(verify ? { checkRemote: trustCheck } : {}),
+      });
+      repo = signing;
+      signing.onUpdate((docId) => {
+        void signing.stateVector(docId).then((sv) => checkVector(docId, sv));
+      });
+      host = createReplicaHost(signing, store, { clock: systemClock });
+      return member;
+    },
+    admit(list) {
+      for (const member of list) members.set(member.deviceId, member);
+    },
+    async seed(count) {
+      const { self: me, repo: signing } = built();
+      const expected: Record<string, string> = {};
+      let updateBytes = 0;
+      for (let i = 0; i < count; i++) {
+        const id = patientIdOf(i) as DocId;
+        // One signed change per event, as a clinician records them.
+        for (const event of patientEvents(i, me.member.deviceId)) await signing.write(id, event);
+        const doc = await signing.get(id);
+        updateBytes += Y.encodeStateAsUpdate(doc).length;
+        expected[id] = toBase64(Y.encodeStateVector(doc));
+      }
+      return { updateBytes, expected };
+    },
+    async start(config) {
+      const { self: me, host: replicaHost } = built();
+      await replicaHost.init();
+      const made = createWebRtcTransport({
+        signalingUrls: [config.signalingUrl],
+        networkName: `bench-${config.namespace}`,
+        networkSecret: SECRET,
+        deviceId: me.member.deviceId,
+        iceServers: [],
+      });
+      if (!made.ok) throw new Error(`transport options: ${JSON.stringify(made.error)}`);
+      transport = made.value;
+      const auth: SyncAuth = {
+        self: { ...me.key, deviceId: me.member.deviceId },
+        verifier,
+        lookupMember: (id) => members.get(id),
+        isRevoked: () => false,
+        mayRead: (member, docId) => mayReadByRole(member, docId, () => undefined),
+      };
+      engine = createSyncEngine({
+        host: replicaHost,
+        deviceId: me.member.deviceId,
+        facility: BENCH_FACILITY,
+        transports: [transport],
+        auth,
+        changeFormat: signedChanges,
+      });
+      await transport.start();
+      await until(() => transport?.status().signaling === 'connected');
+    },
+    stop() {
+      engine?.stop();
+      transport?.stop();
+    },
+    engineBytesSent: () => engine?.traffic().bytesSent ?? null,
+    refusals: () => (engine?.status().refusals ?? []).map((r) => `refused: ${JSON.stringify(r)}`),
   };
 }
 
@@ -331,13 +485,20 @@ const factories: Record<Scenario, () => Device> = {
   ours: oursDevice,
   roomPerDoc: roomPerDocDevice,
   oneDoc: oneDocDevice,
+  oursSigned: () => signedDevice(true),
+  oursSignedUnverified: () => signedDevice(false),
 };
 
 const api = {
-  init(scenario: Scenario): void {
+  /** Resolves with this device's membership in a signed scenario, null in the others. */
+  async init(scenario: Scenario, slot: number): Promise<BenchMember | null> {
     device = factories[scenario]();
+    return (await device.identity?.(slot)) ?? null;
   },
-  seed(count: number): Seeded {
+  admit(members: readonly BenchMember[]): void {
+    device?.admit?.(members);
+  },
+  seed(count: number): Seeded | Promise<Seeded> {
     if (!device) throw new Error('init first');
     return device.seed(count);
   },
@@ -367,9 +528,10 @@ const api = {
       elapsedMs: Math.round(performance.now() - startedAt),
       connectedPeerConnections: peerConnections.filter((pc) => pc.connectionState === 'connected')
         .length,
-      errors: [...errors].map(([message, count]) =>
-        count > 1 ? `${message} (×${count})` : message,
-      ),
+      errors: [
+        ...[...errors].map(([message, count]) => (count > 1 ? `${message} (×${count})` : message)),
+        ...(device?.refusals?.() ?? []),
+      ],
     };
   },
   async stats(): Promise<WireStats> {

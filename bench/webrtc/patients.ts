@@ -2,7 +2,7 @@
  * Realistic patient documents for the WebRTC bench: a registration with a full set of
  * demographics and five quarterly visits, written with the app's own patient-doc functions so the
  * updates have the size and shape of real ones. Content is a pure function of the index (seeded),
- * so all three scenarios move exactly the same records.
+ * so every scenario moves the same records (the signed ones stamp them with their own device).
  */
 import type * as Y from 'yjs';
 import { appendEntry, initPatientDoc } from '../../src/crdt/patient-doc';
@@ -52,13 +52,13 @@ const isoDate = (epochDay: number): IsoDate =>
 const phone = (random: Random): string =>
   `+255 7${String(Math.floor(random.next() * 1e8)).padStart(8, '0')}`;
 
-function stamp(random: Random, date: IsoDate): Stamp {
+function stamp(random: Random, date: IsoDate, deviceId: DeviceId): Stamp {
   const slot = Math.floor(random.next() * clinicians.length);
   return {
     userId: `user-${slot + 1}` as UserId,
     userName: clinicians[slot] ?? 'Neema Mushi',
     role: 'clinician',
-    deviceId: 'bench-device-a' as DeviceId,
+    deviceId,
     facilityCode: BENCH_FACILITY,
     at: `${date}T0${7 + Math.floor(random.next() * 3)}:${String(Math.floor(random.next() * 60)).padStart(2, '0')}:00.000Z` as IsoDateTime,
   };
@@ -92,8 +92,15 @@ function visit(random: Random, female: boolean, date: IsoDate, first: boolean): 
   };
 }
 
-/** Writes patient `index` (registration + five visits) into `doc`, one transaction per event. */
-export function writePatient(doc: Y.Doc, index: number): void {
+/** The device the unsigned set-ups stamp entries with (a signed change must name its signer). */
+export const BENCH_AUTHOR = 'bench-device-a' as DeviceId;
+
+/**
+ * Patient `index` as the six events a clinician records (registration, then five visits), each
+ * a change of its own. Every random draw happens here, in a fixed order, so the content depends
+ * on the index (and the stamping device) only.
+ */
+export function patientEvents(index: number, deviceId: DeviceId = BENCH_AUTHOR): ((doc: Y.Doc) => void)[] {
   const random = createSeededRandom(10_000 + index);
   const female = random.next() < 0.6;
   const firstVisitDay = 20_089 + Math.floor(random.next() * 60); // early 2025
@@ -117,23 +124,28 @@ export function writePatient(doc: Y.Doc, index: number): void {
     artStartDate: registered,
     whoStage: pick(random, [1, 2] as const),
   };
-  doc.transact(() =>
-    initPatientDoc(doc, {
-      ctcId: ctcIdOf(index),
-      primaryFacility: BENCH_FACILITY,
-      demographics,
-      stamp: stamp(random, registered),
-      entryId: uuid(random),
-    }),
-  );
+  const registration = {
+    ctcId: ctcIdOf(index),
+    primaryFacility: BENCH_FACILITY,
+    demographics,
+    stamp: stamp(random, registered, deviceId),
+    entryId: uuid(random),
+  };
+  const events: ((doc: Y.Doc) => void)[] = [(doc) => initPatientDoc(doc, registration)];
   for (let n = 0; n < VISITS_PER_PATIENT; n++) {
     const date = isoDate(firstVisitDay + n * 90);
     const entry: Entry<'visit'> = {
       id: uuid(random),
       kind: 'visit',
-      stamp: stamp(random, date),
+      stamp: stamp(random, date, deviceId),
       data: visit(random, female, date, n === 0),
     };
-    doc.transact(() => appendEntry(doc, entry));
+    events.push((doc) => appendEntry(doc, entry));
   }
+  return events;
+}
+
+/** Writes patient `index` (registration + five visits) into `doc`, one transaction per event. */
+export function writePatient(doc: Y.Doc, index: number): void {
+  for (const event of patientEvents(index)) doc.transact(() => event(doc));
 }

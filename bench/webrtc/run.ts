@@ -2,8 +2,9 @@
  * WebRTC benchmark: device A holds `docs` patient records (registration + 5 visits each); a new
  * device B of the same facility connects and fetches them all over real WebRTC in headless
  * Chromium. Ours (replication engine over the WebRTC transport) against two set-ups built from
- * stock y-webrtc, all in the same run. Writes bench/results/webrtc.json. Method: bench/README.md
- * (WebRTC section).
+ * stock y-webrtc, all in the same run; then ours on the app's signed path, once with B verifying
+ * every change and once without (issue 8 point 11). Writes bench/results/webrtc.json. Method:
+ * bench/README.md (WebRTC section).
  *
  *   npx tsx bench/webrtc/run.ts [--docs 1000] [--cap-seconds 120] [--stall-seconds 60] [--out …]
  */
@@ -26,8 +27,8 @@ const { values: args } = parseArgs({
     'cap-seconds': { type: 'string', default: '120' },
     'stall-seconds': { type: 'string', default: '60' },
     out: { type: 'string', default: join(root, 'bench/results/webrtc.json') },
-    /** Comma-separated subset, for probing one set-up; the results file needs all three. */
-    only: { type: 'string', default: 'ours,oneDoc,roomPerDoc' },
+    /** Comma-separated subset, for probing one set-up; the results file needs all five. */
+    only: { type: 'string', default: 'ours,oneDoc,roomPerDoc,oursSigned,oursSignedUnverified' },
   },
 });
 const DOCS = Number(args.docs);
@@ -104,8 +105,18 @@ async function runScenario(
   const a = await openDevice(browser, url, `${scenario}/A`);
   const b = await openDevice(browser, url, `${scenario}/B`);
   try {
+    const identities = await Promise.all(
+      [a, b].map(({ page }, i) =>
+        page.evaluate(([s, slot]) => window.pamojaWebrtcBench.init(s, slot), [
+          scenario,
+          i + 1,
+        ] as const),
+      ),
+    );
+    // A signed scenario: each device's static SyncAuth lists both (null elsewhere).
+    const members = identities.filter((member) => member !== null);
     for (const { page } of [a, b]) {
-      await page.evaluate((s) => window.pamojaWebrtcBench.init(s), scenario);
+      await page.evaluate((m) => window.pamojaWebrtcBench.admit(m), members);
     }
     const seeded: Seeded = await a.page.evaluate((n) => window.pamojaWebrtcBench.seed(n), DOCS);
     await b.page.evaluate(([expected, n]) => window.pamojaWebrtcBench.expect(expected, n), [
@@ -275,6 +286,19 @@ function ratios(baseline: Figures, ours: Figures) {
   };
 }
 
+/** Issue 8 point 11: the same catch-up into a B that verifies every change and one that does not. */
+function signedFigures(verified: Figures, unverified: Figures) {
+  const { sync_ms: on } = verified;
+  const { sync_ms: off } = unverified;
+  return {
+    // Null when that catch-up did not finish (its figures say why: `progress`, `errors`).
+    catchup_ms_verified: on,
+    catchup_ms_unverified: off,
+    verified_over_unverified: on !== null && off !== null && off > 0 ? round(on / off) : null,
+    docs: DOCS,
+  };
+}
+
 async function main(): Promise<void> {
   const signaling = createSignalingServer({
     host: '127.0.0.1',
@@ -303,6 +327,8 @@ async function main(): Promise<void> {
       ['ours', `ours: ${DOCS} patients, one peer connection`],
       ['oneDoc', `baseline one doc: ${DOCS} patients in one Y.Doc, one y-webrtc room`],
       ['roomPerDoc', `baseline room per doc: ${DOCS} y-webrtc rooms`],
+      ['oursSigned', `ours signed: ${DOCS} patients, B verifies every change`],
+      ['oursSignedUnverified', `ours signed: ${DOCS} patients, B verifies nothing`],
     ];
     const selected = new Set(args.only.split(','));
     const measured: Partial<Record<Scenario, Figures>> = {};
@@ -311,8 +337,8 @@ async function main(): Promise<void> {
       log(title);
       measured[scenario] = await runScenario(browser, url, signalingUrl, scenario);
     }
-    const { ours, oneDoc, roomPerDoc } = measured;
-    if (!ours || !oneDoc || !roomPerDoc) {
+    const { ours, oneDoc, roomPerDoc, oursSigned, oursSignedUnverified } = measured;
+    if (!ours || !oneDoc || !roomPerDoc || !oursSigned || !oursSignedUnverified) {
       console.log(JSON.stringify(measured, null, 2));
       log('partial run (--only): results file not written');
       return;
@@ -339,12 +365,15 @@ async function main(): Promise<void> {
         room_per_doc_over_ours: ratios(roomPerDoc, ours),
         one_doc_over_ours: ratios(oneDoc, ours),
       },
+      signed: signedFigures(oursSigned, oursSignedUnverified),
     };
     await mkdir(dirname(args.out), { recursive: true });
     await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${args.out}`);
-    console.log(JSON.stringify(result.ratios, null, 2));
-    if (!ours.complete) process.exitCode = 1;
+    console.log(JSON.stringify({ ratios: result.ratios, signed: result.signed }, null, 2));
+    if (!ours.complete || !oursSigned.complete || !oursSignedUnverified.complete) {
+      process.exitCode = 1;
+    }
   } finally {
     await browser?.close();
     server.close();

@@ -200,6 +200,7 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
           deviceId: served.deviceId,
           facility: served.facility,
           servedBy: profile?.deviceId ?? '',
+          ...(served.user ? { user: served.user } : {}),
         }),
       );
     } catch (error) {
@@ -386,6 +387,8 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
         ...(deps.trust ? { auth: deps.trust.syncAuth } : {}),
         // SC14: a repository that signs sends and takes only signed envelopes.
         changeFormat: repo.signs ? signedChanges : plainChanges,
+        // AL1: the holder of a record we fetch logs who asked.
+        user: () => profile?.user.name,
       });
       engine.onStatus(() => {
         scheduleEmit();

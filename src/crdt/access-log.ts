@@ -19,6 +19,8 @@ export interface AccessRecord {
   facility: string;
   /** The device that answered. */
   servedBy: string;
+  /** The user the asking device named as signed in, when it named one. */
+  user?: string;
 }
 
 const isId = (value: unknown) =>
@@ -28,8 +30,11 @@ const isId = (value: unknown) =>
 export function isAccessRecord(value: unknown): value is AccessRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).length;
+  const named = record.user !== undefined;
+  if (named && !(typeof record.user === 'string' && record.user.length <= 128)) return false;
   return (
-    Object.keys(record).length === 4 &&
+    keys === (named ? 5 : 4) &&
     isIsoDateTime(record.at) &&
     isId(record.deviceId) &&
     isId(record.servedBy) &&

@@ -80,7 +80,8 @@ export type Message =
   /** SC14: the changes of a doc the asker lacks (possibly none), each as the host sends it. */
   | { kind: 'sync-step2'; docId: DocId; changes: Uint8Array[] }
   | { kind: 'update'; docId: DocId; changes: Uint8Array[] }
-  | { kind: 'request'; docId: DocId; stateVector: Uint8Array }
+  /** Q1, AL1: `user` is who is signed in on the asking device ('' for nobody), for the log. */
+  | { kind: 'request'; docId: DocId; stateVector: Uint8Array; user: string }
   | { kind: 'not-held'; docId: DocId }
   | { kind: 'close'; reason: string };
 
@@ -107,6 +108,8 @@ const facilityPattern = /^(?:\d{8})?$/;
 /** Range bounds are prefixes of doc ids: printable ASCII only. */
 const boundPattern = /^[\x21-\x7e]{1,32}$/;
 const MAX_DOC_ID_BYTES = 32;
+/** AL1: the asking user's name, as the access log keeps it. */
+const MAX_USER_BYTES = 128;
 
 // ---------------------------------------------------------------- encoding
 
@@ -194,6 +197,7 @@ export function encodeMessage(message: Message): Uint8Array {
       encoding.writeUint8(e, MessageKind.request);
       writeDocId(e, message.docId);
       encoding.writeVarUint8Array(e, message.stateVector);
+      encoding.writeVarString(e, message.user);
       break;
     case 'not-held':
       encoding.writeUint8(e, MessageKind.notHeld);
@@ -455,7 +459,12 @@ function readMessageBody(r: Reader, kind: number, bounds: DecodeBounds): Message
     case MessageKind.update:
       return { kind: 'update', docId: readDocId(r), changes: readChanges(r, maxPayload) };
     case MessageKind.request:
-      return { kind: 'request', docId: readDocId(r), stateVector: r.varBytes(maxPayload) };
+      return {
+        kind: 'request',
+        docId: readDocId(r),
+        stateVector: r.varBytes(maxPayload),
+        user: r.varString(MAX_USER_BYTES),
+      };
     case MessageKind.notHeld:
       return { kind: 'not-held', docId: readDocId(r) };
     case MessageKind.close:

@@ -58,6 +58,8 @@ export interface SyncEngineOptions {
    * (`signedChanges`); bare updates when absent (engine tests).
    */
   changeFormat?: ChangeFormat;
+  /** AL1: who is signed in on this device, named in its requests for the holder's access log. */
+  user?: () => string | undefined;
 }
 
 export const RequestError = {
@@ -109,6 +111,8 @@ export interface SyncEngine {
 export interface ServedRequest {
   docId: DocId;
   deviceId: string;
+  /** The user the asking device named as signed in (its word, like its facility's staff list). */
+  user?: string;
   facility: string;
   /** Whether the device proved its identity (A17); without auth, only its word. */
   proven: boolean;
@@ -302,12 +306,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }
       statusChanged();
     },
-    served(session, docId) {
+    served(session, docId, user) {
       const remote = session.remote;
       if (!remote) return;
       const served: ServedRequest = {
         docId,
         deviceId: remote.deviceId,
+        ...(user ? { user } : {}),
         facility: session.member?.facilityCode ?? remote.facility,
         proven: session.member !== undefined,
       };
@@ -357,6 +362,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     isRequested: (docId) => requests.has(docId),
     events,
     changeFormat: options.changeFormat ?? plainChanges,
+    ...(options.user ? { user: options.user } : {}),
     ...(options.auth ? { auth: { config: options.auth, nonces: createNonceRegistry() } } : {}),
   };
 

@@ -72,6 +72,8 @@ export interface SessionContext {
   auth?: PeerAuthContext;
   /** SC2: how a change on the wire carries its Yjs update. */
   changeFormat: ChangeFormat;
+  /** AL1: who is signed in here, named in our requests so the holder can log it. */
+  user?: () => string | undefined;
 }
 
 export interface SessionEvents {
@@ -83,8 +85,8 @@ export interface SessionEvents {
   refused(session: Session, docId: DocId, refusal: UpdateRefusal): void;
   reconciled(session: Session): void;
   changed(session: Session): void;
-  /** AL1: we answered this peer's request for a doc we hold (it did not hold it). */
-  served(session: Session, docId: DocId): void;
+  /** AL1: we answered this peer's request for a doc we hold, asked by `user` ('' unnamed). */
+  served(session: Session, docId: DocId, user: string): void;
 }
 
 export interface Traffic {
@@ -312,7 +314,7 @@ export class Session {
   request(docId: DocId, stateVector: Uint8Array): void {
     if (this.state !== 'open') return;
     this.requested.add(docId);
-    this.send({ kind: 'request', docId, stateVector });
+    this.send({ kind: 'request', docId, stateVector, user: this.ctx.user?.() ?? '' });
   }
 
   /** Whether the peer would want a doc (for pending-to-send accounting). */
@@ -501,7 +503,7 @@ export class Session {
       case 'update':
         return this.onData(message.docId, message.changes, message.kind);
       case 'request':
-        return this.onRequest(message.docId, message.stateVector);
+        return this.onRequest(message.docId, message.stateVector, message.user);
       case 'not-held':
         return this.onNotHeld(message.docId);
     }
@@ -735,7 +737,7 @@ export class Session {
     if (reply) this.ask(docId, false);
   }
 
-  private onRequest(docId: DocId, stateVector: Uint8Array): void {
+  private onRequest(docId: DocId, stateVector: Uint8Array, user: string): void {
     if (!this.requestBucket.take()) return this.close(CloseReason.flood, 'too many requests');
     if (!decodeStateVector(stateVector).ok) {
       return this.close(CloseReason.invalidUpdate, `bad state vector for ${docId}`);
@@ -746,7 +748,7 @@ export class Session {
     }
     this.noteInterest(docId);
     this.sendDiff(docId, stateVector, true);
-    this.ctx.events.served(this, docId);
+    this.ctx.events.served(this, docId, user);
   }
 
   /** Only held docs are noted (H2), so this set never outgrows our holdings. */

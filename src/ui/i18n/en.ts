@@ -246,6 +246,7 @@ export const en = {
     intro: 'Devices that fetched this record from a device holding it.',
     none: 'No other device has fetched this record yet.',
     entry: '{{facility}} (device {{device}}), {{when}}',
+    entryUser: '{{user}}, {{facility}} (device {{device}}), {{when}}',
     noFacility: 'A device without a facility',
   },
   patient: {

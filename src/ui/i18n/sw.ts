@@ -242,6 +242,7 @@ export const sw: Messages = {
     intro: 'Vifaa vilivyochukua kumbukumbu hii kutoka kifaa kinachoishikilia.',
     none: 'Bado hakuna kifaa kingine kilichochukua kumbukumbu hii.',
     entry: '{{facility}} (kifaa {{device}}), {{when}}',
+    entryUser: '{{user}}, {{facility}} (kifaa {{device}}), {{when}}',
     noFacility: 'Kifaa kisicho na kituo',
   },
   patient: {

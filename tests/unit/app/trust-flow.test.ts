@@ -61,8 +61,8 @@ describe('networks and invites over the app stack', () => {
     await settle(net, a, b);
     for (const device of [a, b]) {
       const access = (await device.service.getPatient(registered.value))?.access ?? [];
-      expect(access.map((r) => [r.deviceId, r.facility, r.servedBy])).toEqual([
-        [b.trust.key.deviceId, '01020004', a.trust.key.deviceId],
+      expect(access.map((r) => [r.deviceId, r.facility, r.servedBy, r.user])).toEqual([
+        [b.trust.key.deviceId, '01020004', a.trust.key.deviceId, 'User of b'],
       ]);
     }
   });

@@ -347,6 +347,11 @@ describe('update policy: the access log (AL2)', () => {
       d.getArray('access').push([{ ...record, facility: 'Sinza' }]),
     );
     expect(reasonOf(patientDocId(ID), live, badFacility)).toBe('invalid-entry');
+    // The asking user, when its device named one (AL1): a short text, nothing else.
+    const named = changeOf(live, (d) => appendAccess(d, { ...record, user: 'Neema Mushi' }));
+    expect(reasonOf(patientDocId(ID), live, named)).toBe('ok');
+    const oddUser = changeOf(live, (d) => d.getArray('access').push([{ ...record, user: 7 }]));
+    expect(reasonOf(patientDocId(ID), live, oddUser)).toBe('invalid-entry');
     Y.applyUpdate(live, appended);
     const erased = changeOf(live, (d) => d.getArray('access').delete(0, 1));
     expect(reasonOf(patientDocId(ID), live, erased)).toBe('deletion');

@@ -89,7 +89,12 @@ const samples: Message[] = [
     docId: id('patient:01020001000001'),
     changes: [new Uint8Array([9, 9]), new Uint8Array([1, 2, 3])],
   },
-  { kind: 'request', docId: id('patient:01020001000001'), stateVector: new Uint8Array([0]) },
+  {
+    kind: 'request',
+    docId: id('patient:01020001000001'),
+    stateVector: new Uint8Array([0]),
+    user: 'Neema Mushi',
+  },
   { kind: 'not-held', docId: id('patient:01020001000001') },
   { kind: 'close', reason: 'flood' },
 ];

@@ -181,6 +181,7 @@ describe('hostile peers', () => {
         kind: 'request',
         docId: patient(FAC_A, i),
         stateVector: new Uint8Array([0]),
+        user: '',
       });
     }
     await expectCutOff(ctx, 'flood', before);
@@ -207,7 +208,12 @@ describe('hostile peers', () => {
         ? Promise.reject(new Error('disk unavailable'))
         : original(docId, sv);
     ctx.evil.hello();
-    ctx.evil.send({ kind: 'request', docId: patient(FAC_A, 1), stateVector: new Uint8Array([0]) });
+    ctx.evil.send({
+      kind: 'request',
+      docId: patient(FAC_A, 1),
+      stateVector: new Uint8Array([0]),
+      user: '',
+    });
     await ctx.net.flush();
     ctx.victim.host.changesSince = original;
     await expectCutOff(ctx, 'host-error', before);
@@ -268,7 +274,7 @@ describe('fuzz: random and mutated frames never throw, never change data, close 
       reply: true,
       stateVector: new Uint8Array([1, 7, 3]),
     },
-    { kind: 'request', docId: patient(FAC_A, 1), stateVector: new Uint8Array([0]) },
+    { kind: 'request', docId: patient(FAC_A, 1), stateVector: new Uint8Array([0]), user: '' },
     { kind: 'not-held', docId: 'network' as DocId },
     { kind: 'update', docId: patient(FAC_B, 1), changes: [new Uint8Array([0, 0])] },
   ];
