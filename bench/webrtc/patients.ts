@@ -100,7 +100,10 @@ export const BENCH_AUTHOR = 'bench-device-a' as DeviceId;
  * a change of its own. Every random draw happens here, in a fixed order, so the content depends
  * on the index (and the stamping device) only.
  */
-export function patientEvents(index: number, deviceId: DeviceId = BENCH_AUTHOR): ((doc: Y.Doc) => void)[] {
+export function patientEvents(
+  index: number,
+  deviceId: DeviceId = BENCH_AUTHOR,
+): ((doc: Y.Doc) => void)[] {
   const random = createSeededRandom(10_000 + index);
   const female = random.next() < 0.6;
   const firstVisitDay = 20_089 + Math.floor(random.next() * 60); // early 2025

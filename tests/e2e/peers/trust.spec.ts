@@ -79,6 +79,8 @@ test('g. invites by link and by QR code; a fetch is logged; a revoked device is 
   const logged = a.page.getByTestId('access-entry');
   await expect(logged).toHaveCount(1, { timeout: 20_000 });
   await expect(logged).toContainText('Sinza CTC');
+  // AL1: and who was signed in on the device that asked.
+  await expect(logged).toContainText(b.details.userName);
 
   // A revokes B: B is cut off at once, told why, and gets nothing written afterwards.
   await a.openNetwork();
