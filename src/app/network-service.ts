@@ -479,6 +479,8 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     nextFreeSlot: (code) => trustActions?.nextFreeSlot(code) ?? 1,
     createInvite: (input) => trustActions?.createInvite(input) ?? notMember(),
     revoke: (deviceId) => trustActions?.revoke(deviceId) ?? notMember(),
+    grantAdmin: (deviceId, scope) => trustActions?.grantAdmin(deviceId, scope) ?? notMember(),
+    withdrawAdmin: (deviceId) => trustActions?.withdrawAdmin(deviceId) ?? notMember(),
   };
   return controller;
 }

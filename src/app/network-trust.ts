@@ -1,8 +1,8 @@
 /**
- * The network actions of the trust layer as the screens call them (protocol.md §22, MS7–MS14):
- * start a network, invite a device, join with an invite, list and revoke devices. Each checks
- * what a clinician could get wrong (a form), and leaves what peers must enforce to the
- * membership history they all fold.
+ * The network actions of the trust layer as the screens call them (protocol.md §22, MS7–MS18):
+ * start a network, invite a device, join with an invite, list and revoke devices, and give or
+ * take back admin rights. Each checks what a clinician could get wrong (a form), and leaves what
+ * peers must enforce to the membership history they all fold.
  */
 import { networkDocId } from '../crdt/doc-id';
 import { putFacility, readFacilities } from '../crdt/network-doc';
@@ -19,6 +19,7 @@ import {
 import { inviteKeyFromSecret, newInviteSecret } from '../crdt/trust/invite';
 import { toB64url } from '../crdt/trust/encoding';
 import type { Grant } from '../crdt/trust/membership-op';
+import type { AdminScope, Member } from '../crdt/trust/types';
 import { validateFacility } from '../domain/schemas/facility';
 import { fieldIssue } from '../domain/schemas/issues';
 import type { FieldIssue, IsoDateTime } from '../domain/types';
@@ -27,6 +28,7 @@ import { err, ok, type Result } from '../lib/result';
 import { inviteQrSvg } from './invite-qr';
 import type { TrustService } from './trust-service';
 import type {
+  AdminScopeKind,
   CreatedInvite,
   CreateNetworkInput,
   DeviceProfile,
@@ -120,13 +122,15 @@ export function createNetworkTrust(deps: NetworkTrustDeps) {
     if (!history) return [];
     return [...history.members().values()]
       .map((m) => {
+        const scope = history.isAdmin(m.deviceId);
         const member: MemberView = {
           deviceId: m.deviceId,
           role: m.role,
-          admin: history.isAdmin(m.deviceId) !== undefined,
+          admin: scope !== undefined,
           revoked: history.isRevoked(m.deviceId),
           self: m.deviceId === trust.key.deviceId,
         };
+        if (scope) member.adminScope = { ...scope };
         if (m.facilityCode) {
           member.facilityCode = m.facilityCode;
           const name = names.get(m.facilityCode);
@@ -334,6 +338,67 @@ export function createNetworkTrust(deps: NetworkTrustDeps) {
     return op.ok ? ok(undefined) : refused('not-admin');
   }
 
+  /**
+   * An admin op is signed and kept even when the fold gives it no effect (a district admin
+   * reaching outside its district): the admin is told it did not work rather than "done".
+   */
+  function tookEffect(op: Result<{ id: string }, unknown>): boolean {
+    return op.ok && trust.history()?.tookEffect(op.value.id) === true;
+  }
+
+  /** The enrolled, not removed device `deviceId`, or why the admin action cannot name it. */
+  function adminTarget(deviceId: string): Result<Member, TrustProblem> {
+    const current = view();
+    if (current.kind !== 'member' || !current.admin) return err('not-admin');
+    const history = trust.history();
+    const target = history?.lookup(deviceId);
+    if (!history || !target) return err('unknown-device');
+    if (history.isRevoked(target.deviceId)) return err('device-removed');
+    return ok(target);
+  }
+
+  /** The district a device works in: its facility's (network document), or a supervisor's scope. */
+  async function districtOf(member: Member): Promise<string | undefined> {
+    if (member.readScope?.kind === 'district') return member.readScope.district;
+    if (!member.facilityCode) return undefined;
+    const network = await repo.get(networkDocId);
+    return readFacilities(network).find((f) => f.code === member.facilityCode)?.district;
+  }
+
+  /** MS18: makes `deviceId` an admin of the whole network or of its own district. */
+  async function grantAdmin(deviceId: string, scope: AdminScopeKind): Promise<SaveResult<void>> {
+    const target = adminTarget(deviceId);
+    if (!target.ok) return refused(target.error);
+    if (trust.history()?.isAdmin(target.value.deviceId)) return refused('already-admin');
+    const own = trust.history()?.isAdmin(trust.key.deviceId);
+    if (scope === 'network' && own?.kind !== 'network') return refused('not-admin');
+    let adminScope: AdminScope = { kind: 'network' };
+    if (scope === 'district') {
+      const district = await districtOf(target.value);
+      if (!district) return refused('no-district');
+      adminScope = { kind: 'district', district };
+    }
+    const op = await trust.author({
+      type: 'grant-admin',
+      deviceId: target.value.deviceId,
+      scope: adminScope,
+    });
+    return tookEffect(op) ? ok(undefined) : refused('not-admin');
+  }
+
+  /** MS18: takes back a device's admin rights (the fold lets only a network admin do so). */
+  async function withdrawAdmin(deviceId: string): Promise<SaveResult<void>> {
+    const target = adminTarget(deviceId);
+    if (!target.ok) return refused(target.error);
+    if (!trust.history()?.isAdmin(target.value.deviceId)) return refused('not-an-admin');
+    // MB13: only a network admin withdraws rights; a district admin's op would be ignored.
+    if (trust.history()?.isAdmin(trust.key.deviceId)?.kind !== 'network') {
+      return refused('not-admin');
+    }
+    const op = await trust.author({ type: 'withdraw-admin', deviceId: target.value.deviceId });
+    return tookEffect(op) ? ok(undefined) : refused('not-admin');
+  }
+
   return {
     view,
     members,
@@ -342,6 +407,8 @@ export function createNetworkTrust(deps: NetworkTrustDeps) {
     joinWithInvite,
     createInvite,
     revoke,
+    grantAdmin,
+    withdrawAdmin,
     readInvite(link: string): Result<InviteSummary, InviteProblem> {
       const read = readInvite(link);
       return read.ok ? ok(summaryOf(read.value)) : read;

@@ -80,7 +80,15 @@ export type TrustProblem =
   | 'invite-other-role'
   | 'invite-unreadable'
   | 'invite-expired'
-  | 'not-a-member';
+  | 'not-a-member'
+  /** MS18: the device named is not in the network's history. */
+  | 'unknown-device'
+  /** MS18: the device named was removed from the network. */
+  | 'device-removed'
+  | 'already-admin'
+  | 'not-an-admin'
+  /** MS18: no district is known for the device (its facility is not in the network yet). */
+  | 'no-district';
 
 export type SaveResult<T> = Result<T, SaveError>;
 
@@ -361,9 +369,14 @@ export interface MemberView {
   facilityName?: string;
   slot?: number;
   admin: boolean;
+  /** MS18: what its admin rights cover, when it has any. */
+  adminScope?: { kind: 'network' } | { kind: 'district'; district: string };
   revoked: boolean;
   self: boolean;
 }
+
+/** MS18: the rights an admin gives: the whole network, or the target device's district. */
+export type AdminScopeKind = 'network' | 'district';
 
 /** Raw form values for a new network (the secret is generated, never typed). */
 export interface CreateNetworkInput {
@@ -437,4 +450,8 @@ export interface NetworkService {
   nextFreeSlot(facilityCode: string): number;
   createInvite(input: InviteInput): Promise<SaveResult<CreatedInvite>>;
   revoke(deviceId: string): Promise<SaveResult<void>>;
+  /** MS18: makes an enrolled device an admin of the network or of its district. */
+  grantAdmin(deviceId: string, scope: AdminScopeKind): Promise<SaveResult<void>>;
+  /** MS18: takes an admin's rights back. */
+  withdrawAdmin(deviceId: string): Promise<SaveResult<void>>;
 }

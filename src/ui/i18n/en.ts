@@ -550,6 +550,12 @@ export const en = {
         'This invite link cannot be read. Check that it was copied whole, or ask for a new one.',
       'invite-expired': "This invite has expired. Ask the network's admin for a new one.",
       'not-a-member': 'This device is not in a network yet.',
+      'unknown-device': 'This device is not listed in the network.',
+      'device-removed': 'This device was removed from the network.',
+      'already-admin': 'This device is already an admin.',
+      'not-an-admin': 'This device is not an admin.',
+      'no-district':
+        "This device's district is not known yet. Wait until its facility is listed, then try again.",
     },
     join: {
       supervisorIntro:
@@ -602,6 +608,18 @@ export const en = {
         'Remove this device from the network? It stops syncing. What it wrote before stays.',
       revokeYes: 'Yes, remove this device',
       revokeFailed: 'Removing the device did not work.',
+      makeDistrictAdmin: 'Make district admin',
+      makeNetworkAdmin: 'Make network admin',
+      removeAdmin: 'Remove admin rights',
+      adminConfirmDistrict:
+        'Let this device invite and remove devices of its district? You can take this back.',
+      adminConfirmNetwork:
+        'Let this device invite and remove any device of the network? You can take this back.',
+      adminConfirmWithdraw: 'Take back the admin rights of this device? It stays in the network.',
+      adminYes: 'Yes, go ahead',
+      adminFailed: 'Changing the admin rights did not work.',
+      adminScopeNetwork: 'Admin: whole network',
+      adminScopeDistrict: 'Admin: {{district}}',
     },
     invite: {
       title: 'Invite a device',

@@ -547,6 +547,12 @@ export const sw: Messages = {
         'Kiungo hiki cha mwaliko hakisomeki. Hakikisha kimenakiliwa chote, au omba kingine.',
       'invite-expired': 'Muda wa mwaliko huu umekwisha. Mwombe mratibu wa mtandao akupe mwingine.',
       'not-a-member': 'Kifaa hiki bado hakiko kwenye mtandao.',
+      'unknown-device': 'Kifaa hiki hakijaorodheshwa kwenye mtandao.',
+      'device-removed': 'Kifaa hiki kimeondolewa kwenye mtandao.',
+      'already-admin': 'Kifaa hiki tayari ni mratibu.',
+      'not-an-admin': 'Kifaa hiki si mratibu.',
+      'no-district':
+        'Wilaya ya kifaa hiki bado haijulikani. Subiri kituo chake kiorodheshwe, kisha ujaribu tena.',
     },
     join: {
       supervisorIntro:
@@ -599,6 +605,18 @@ export const sw: Messages = {
         'Ondoa kifaa hiki kwenye mtandao? Kitaacha kushiriki kumbukumbu. Kilichoandika kabla kinabaki.',
       revokeYes: 'Ndiyo, ondoa kifaa hiki',
       revokeFailed: 'Kuondoa kifaa hakukufanikiwa.',
+      makeDistrictAdmin: 'Fanya mratibu wa wilaya',
+      makeNetworkAdmin: 'Fanya mratibu wa mtandao',
+      removeAdmin: 'Ondoa haki za mratibu',
+      adminConfirmDistrict:
+        'Ruhusu kifaa hiki kualika na kuondoa vifaa vya wilaya yake? Unaweza kubadilisha baadaye.',
+      adminConfirmNetwork:
+        'Ruhusu kifaa hiki kualika na kuondoa kifaa chochote cha mtandao? Unaweza kubadilisha baadaye.',
+      adminConfirmWithdraw: 'Ondoa haki za mratibu za kifaa hiki? Kinabaki kwenye mtandao.',
+      adminYes: 'Ndiyo, endelea',
+      adminFailed: 'Kubadilisha haki za mratibu hakukufanikiwa.',
+      adminScopeNetwork: 'Mratibu: mtandao wote',
+      adminScopeDistrict: 'Mratibu: {{district}}',
     },
     invite: {
       title: 'Alika kifaa',

@@ -3,7 +3,8 @@
  * protocol.md §22 MS7–MS14): a founder creates a network, invites a facility device, the
  * newcomer joins through whichever member it meets, data flows (and a fetched record logs who
  * fetched it), a stranger gets nothing, a used
- * invite admits no one else, and a revoked device is cut off.
+ * invite admits no one else, a revoked device is cut off, and admin rights are given and
+ * taken back (MS18).
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryNetwork } from '../../../src/sync';
@@ -135,6 +136,60 @@ describe('networks and invites over the app stack', () => {
     expect((await c.service.search('amina')).length).toBe(1);
     expect(await b.service.search('amina')).toEqual([]);
     expect(b.network.status().trust.kind).toBe('revoked');
+  });
+  it('MS18 an admin makes a device a district admin, which can then invite; the rights are withdrawn and it can no longer', async () => {
+    const net = createMemoryNetwork({ seed: 12, delivery: 'microtask' });
+    const a = await founder(net, 'a');
+    const b = await trustedDevice(net, 'b');
+    await joinWith(b, await invite(a, '01020004', 'Sinza CTC'));
+    net.link('a', 'b');
+    await settle(net, a, b);
+    const bId = b.trust.key.deviceId;
+    expect(b.network.status().trust).toMatchObject({ kind: 'member', admin: false });
+    // Before any grant B is refused, and a device nobody knows cannot be made an admin.
+    expect(await b.network.createInvite(inviteFor('01020005', 'Magomeni CTC'))).toMatchObject({
+      ok: false,
+      error: { type: 'refused', code: 'not-admin' },
+    });
+    expect(await a.network.grantAdmin('d0000000000000000', 'district')).toMatchObject({
+      ok: false,
+      error: { type: 'refused', code: 'unknown-device' },
+    });
+
+    expect((await a.network.grantAdmin(bId, 'district')).ok).toBe(true);
+    expect(await a.network.grantAdmin(bId, 'district')).toMatchObject({
+      ok: false,
+      error: { type: 'refused', code: 'already-admin' },
+    });
+    await settle(net, a, b);
+    expect(b.network.status().trust).toMatchObject({ kind: 'member', admin: true });
+    for (const device of [a, b]) {
+      expect(device.network.members().find((m) => m.deviceId === bId)?.adminScope).toEqual({
+        kind: 'district',
+        district: 'Kinondoni',
+      });
+    }
+    const byB = await b.network.createInvite(inviteFor('01020005', 'Magomeni CTC'));
+    expect(byB.ok).toBe(true);
+    // The fold gives a district admin no network rights, so the app does not offer them.
+    const founderId = a.trust.key.deviceId;
+    expect(await b.network.withdrawAdmin(founderId)).toMatchObject({
+      ok: false,
+      error: { type: 'refused', code: 'not-admin' },
+    });
+
+    expect((await a.network.withdrawAdmin(bId)).ok).toBe(true);
+    await settle(net, a, b);
+    expect(b.network.status().trust).toMatchObject({ kind: 'member', admin: false });
+    expect(b.network.members().find((m) => m.deviceId === bId)?.adminScope).toBeUndefined();
+    expect(await b.network.createInvite(inviteFor('01020006', 'Mwananyamala CTC'))).toMatchObject({
+      ok: false,
+      error: { type: 'refused', code: 'not-admin' },
+    });
+    expect(await a.network.withdrawAdmin(bId)).toMatchObject({
+      ok: false,
+      error: { type: 'refused', code: 'not-an-admin' },
+    });
   });
 });
 

@@ -140,6 +140,8 @@ function fakeNetwork(options: {
     nextFreeSlot: () => 2,
     createInvite: refusedNow,
     revoke: () => Promise.resolve(ok(undefined)),
+    grantAdmin: () => Promise.resolve(ok(undefined)),
+    withdrawAdmin: () => Promise.resolve(ok(undefined)),
   };
 }
 
@@ -171,6 +173,11 @@ describe('trust words', () => {
       'invite-unreadable': true,
       'invite-expired': true,
       'not-a-member': true,
+      'unknown-device': true,
+      'device-removed': true,
+      'already-admin': true,
+      'not-an-admin': true,
+      'no-district': true,
     };
     for (const language of ['en', 'sw'] as const) {
       locale.set(language);
@@ -299,6 +306,53 @@ describe('trust markup', () => {
     expect(asAdmin).toContain('Removed');
     const asClinician = render(MemberList, { props: { service, members, viewerIsAdmin: false } });
     expect(count(asClinician.body, 'revoke-button')).toBe(0);
+  });
+
+  it('MS18 offers admin rights to an admin viewer only, by its own scope, and shows each scope', () => {
+    const members = [
+      member({ deviceId: 'self', self: true, admin: true, adminScope: { kind: 'network' } }),
+      member({ deviceId: 'other', slot: 2 }),
+      member({
+        deviceId: 'coordinator',
+        slot: 3,
+        admin: true,
+        adminScope: { kind: 'district', district: 'Kinondoni' },
+      }),
+      member({ deviceId: 'gone', slot: 4, revoked: true }),
+    ];
+    const service = fakeNetwork({ members });
+    const asNetworkAdmin = render(MemberList, {
+      props: { service, members, viewerIsAdmin: true },
+    }).body;
+    expect(count(asNetworkAdmin, 'grant-admin-district')).toBe(1);
+    expect(count(asNetworkAdmin, 'grant-admin-network')).toBe(1);
+    expect(count(asNetworkAdmin, 'withdraw-admin')).toBe(1);
+    expect(count(asNetworkAdmin, 'admin-confirm')).toBe(0);
+    expect(count(asNetworkAdmin, 'member-admin-scope')).toBe(2);
+    expect(asNetworkAdmin).toContain('Admin: whole network');
+    expect(asNetworkAdmin).toContain('Admin: Kinondoni');
+
+    // A district admin gives district rights only, and takes none back (MB13).
+    const asDistrictAdmin = members.map((m) =>
+      m.self ? { ...m, adminScope: { kind: 'district' as const, district: 'Kinondoni' } } : m,
+    );
+    const district = render(MemberList, {
+      props: { service, members: asDistrictAdmin, viewerIsAdmin: true },
+    }).body;
+    expect(count(district, 'grant-admin-district')).toBe(1);
+    expect(count(district, 'grant-admin-network')).toBe(0);
+    expect(count(district, 'withdraw-admin')).toBe(0);
+
+    const plain = members.map((m) => (m.self ? member({ deviceId: 'self', self: true }) : m));
+    const asClinician = render(MemberList, {
+      props: { service, members: plain, viewerIsAdmin: false },
+    }).body;
+    for (const id of ['grant-admin-district', 'grant-admin-network', 'withdraw-admin'])
+      expect(count(asClinician, id), id).toBe(0);
+    expect(count(asClinician, 'member-admin-scope')).toBe(1);
+    locale.set('sw');
+    const swahili = render(MemberList, { props: { service, members, viewerIsAdmin: true } }).body;
+    expect(swahili).toContain('Mratibu: Kinondoni');
   });
 
   it('shows an admin the invite form, and a clinician only the list', () => {
