@@ -29,7 +29,11 @@ export interface SignalingServerOptions {
   /** A connection that has this many publishes dropped within rateLimitWindowMs is closed. */
   readonly rateLimitCloseAfterDrops?: number;
   readonly rateLimitWindowMs?: number;
-  /** A WebSocket ping is sent this often; a socket that has not answered the previous one is cut. */
+  /**
+   * Heartbeat tick. A socket that sent no frame since the last tick gets a WebSocket ping; one that
+   * neither sent a frame nor answered the previous ping is cut. Longer than the client's 120 s
+   * ping (protocol L8), so a live Pamoja client is never pinged.
+   */
   readonly heartbeatIntervalMs?: number;
   /** Bytes queued towards one receiver above which further messages to it are dropped. */
   readonly maxBufferedBytes?: number;
@@ -74,7 +78,7 @@ export const DEFAULT_OPTIONS = {
   publishBurst: 100,
   rateLimitCloseAfterDrops: 200,
   rateLimitWindowMs: 10_000,
-  heartbeatIntervalMs: 30_000,
+  heartbeatIntervalMs: 150_000,
   maxBufferedBytes: 1024 * 1024,
   slowConsumerCloseAfterDrops: 32,
   closeGraceMs: 5_000,

@@ -47,6 +47,8 @@ interface Connection {
   readonly publishBucket: TokenBucket;
   /** Answered the last heartbeat ping. */
   alive: boolean;
+  /** Sent a frame since the last heartbeat tick: alive without a WebSocket ping (LIM7, L8). */
+  heard: boolean;
   /** The server has begun ending this socket; it gets no more messages. */
   closing: boolean;
   rateLimitWindowStart: number;
@@ -217,6 +219,7 @@ class SignalingServerImpl implements SignalingServer {
         clock: this.options.clock,
       }),
       alive: true,
+      heard: false,
       closing: false,
       rateLimitWindowStart: this.options.clock.now(),
       rateLimitDropsInWindow: 0,
@@ -254,6 +257,7 @@ class SignalingServerImpl implements SignalingServer {
 
   private onFrame(connection: Connection, data: RawData, isBinary: boolean): void {
     if (connection.closing) return;
+    connection.heard = true;
     if (isBinary) {
       this.rejectFrame(connection, CloseCode.unsupportedData, 'binary frames are not supported');
       return;
@@ -378,6 +382,13 @@ class SignalingServerImpl implements SignalingServer {
   private heartbeat(): void {
     for (const connection of this.connections) {
       if (connection.closing || connection.socket.readyState !== WebSocket.OPEN) continue;
+      // L8: a client that spoke this interval (Pamoja's pings come every 120 s, under the 150 s
+      // heartbeat) is alive; pinging it too would only add bytes to a metered link.
+      if (connection.heard) {
+        connection.heard = false;
+        connection.alive = true;
+        continue;
+      }
       if (!connection.alive) {
         this.counters.drops.heartbeat_timeout++;
         this.terminateConnection(connection, 'heartbeat_timeout');

@@ -5,6 +5,7 @@ import { takeOpenedInvite } from './app/network-trust';
 import App from './ui/App.svelte';
 import StartupFailed from './ui/screens/StartupFailed.svelte';
 import { updatePrompt } from './ui/pwa.svelte';
+import { initialLanguage, loadLanguage } from './ui/i18n/i18n.svelte';
 import { Session } from './ui/state/session.svelte';
 import { sessionContext } from './ui/state/context';
 
@@ -23,7 +24,14 @@ function defaultSignalingUrls(): string[] {
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
+/** After the first screen is painted: a frame to paint, then a task after it. */
+function afterFirstPaint(run: () => void): void {
+  requestAnimationFrame(() => setTimeout(run, 0));
+}
+
 try {
+  // The language this device most likely speaks is fetched while storage opens.
+  void loadLanguage(initialLanguage());
   // I10: an invite's secrets leave the address bar before anything else runs.
   const openedInvite = takeOpenedInvite(location, history);
   const app = await createClinicApp({
@@ -37,10 +45,15 @@ try {
     const link = takeOpenedInvite(location, history);
     if (link) app.network.setOpenedInvite(link);
   });
+  // Kiswahili, when it is the profile's language, is in before the first screen is drawn.
+  const language = app.service.profile()?.language;
+  if (language) await loadLanguage(language).catch(() => undefined);
   mount(App, { target, context: sessionContext(new Session(app.service, app.network)) });
+  // Replication, pruning and their bulk reads of storage wait for the first screen.
+  afterFirstPaint(() => app.startBackground());
 } catch (error) {
   // No storage (e.g. a private window that refuses IndexedDB): say so instead of a blank page.
   console.error('Pamoja could not start', error);
   mount(StartupFailed, { target, props: { error } });
 }
-updatePrompt.register();
+afterFirstPaint(() => void updatePrompt.register());

@@ -1,7 +1,9 @@
 /**
  * Runs inside headless Chromium (bundled by run.mjs). Stores the same patient documents with
  * y-indexeddb (one IndexedDB database per document) and with the Dexie store (one database
- * for all), and reports timings measured in the page.
+ * for all), and reports timings measured in the page. The app's save path (ClinicService,
+ * DocumentRepository over the Dexie store, against the adapter and raw IndexedDB) is in
+ * save-path.ts.
  */
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
@@ -11,6 +13,7 @@ import type { PatientRow } from '../../src/crdt/ports';
 import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../../src/domain/types';
 import { createSeededRandom } from '../../src/lib/deps';
 import { digitsOnly, searchTokens } from '../../src/lib/text';
+import { savePathRound, setupSavePath } from './save-path';
 
 const facility = '12010001' as FacilityCode;
 const givenNames = ['Zaituni', 'Baraka', 'Neema', 'Juma', 'Rehema', 'Hamisi', 'Upendo', 'Saidi'];
@@ -197,6 +200,8 @@ const bench = {
     const { ms, value } = await timed(() => approaches[approach].load(i));
     return { ms, ok: value };
   },
+  setupSavePath,
+  savePathRound,
   async estimate() {
     const { usage, quota } = await navigator.storage.estimate();
     return { usage: usage ?? 0, quota: quota ?? 0 };

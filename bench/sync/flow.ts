@@ -29,6 +29,7 @@ import type {
   Transport,
 } from '../../src/sync/ports';
 import { createMemoryNetwork, type LinkShaping } from '../../src/sync/transports/memory';
+import { interleaved, median, summarise, type RoundSummary } from './rounds';
 
 const FACILITY = '01020001';
 /** Within the update policy's patient budgets (§15: at most 50,000 items per update). */
@@ -241,26 +242,95 @@ function arg(name: string, fallback: number): number {
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
 }
 
-/** The figures for bench/results/sync.json: the flow-controlled run, and the baseline beside it. */
-export async function flowBench(): Promise<{ flow: FlowFigures; baseline: FlowRun; run: FlowRun }> {
+export interface FlowRounds {
+  count: number;
+  order: string;
+  flow: { peak_heap_bytes: RoundSummary; wall_ms: RoundSummary; completed_rounds: number };
+  baseline: {
+    peak_heap_bytes: RoundSummary;
+    peak_send_queue_bytes: RoundSummary;
+    completed_rounds: number;
+    catchup_bytes: RoundSummary;
+  };
+}
+
+export interface FlowBenchFigures {
+  flow: FlowFigures;
+  baseline: FlowRun;
+  run: FlowRun;
+  rounds: FlowRounds;
+}
+
+/**
+ * The figures for bench/results/sync.json: the flow-controlled run and the baseline beside it,
+ * interleaved over `--rounds` rounds (at least 3). `flow` is the median round (its heap the
+ * median of the rounds, `completed` only if every round completed); `catchup_bytes` is
+ * deterministic (a seeded link), checked equal in every round.
+ */
+export async function flowBench(): Promise<FlowBenchFigures> {
   const megabytes = arg('flow-mb', 200);
   const kbps = arg('flow-kbps', 64);
-  const run = await runFlow({ megabytes, kbps, flowControl: true });
-  const baseline = await runFlow({ megabytes, kbps, flowControl: false });
+  const rounds = Math.max(3, arg('rounds', 3));
+  const { a: runs, b: baselines } = await interleaved(
+    rounds,
+    () => runFlow({ megabytes, kbps, flowControl: true }),
+    () => runFlow({ megabytes, kbps, flowControl: false }),
+  );
+  const bytes = new Set(runs.map((r) => r.catchup_bytes));
+  if (bytes.size !== 1)
+    throw new Error(`flow: catch-up bytes differ between rounds: ${[...bytes].join(', ')}`);
+  const heap = median(runs.map((r) => r.peak_heap_bytes));
+  const run = runs.find((r) => r.peak_heap_bytes === heap) ?? runs[0]!;
+  const baselineHeap = median(baselines.map((r) => r.peak_heap_bytes));
+  const baseline = baselines.find((r) => r.peak_heap_bytes === baselineHeap) ?? baselines[0]!;
   const flow: FlowFigures = {
     link_kbps: run.link_kbps,
     catchup_bytes: run.catchup_bytes,
-    peak_heap_bytes: run.peak_heap_bytes,
-    completed: run.completed,
+    peak_heap_bytes: Math.round(heap),
+    completed: runs.every((r) => r.completed),
   };
-  return { flow, baseline, run };
+  return {
+    flow,
+    baseline: { ...baseline, peak_heap_bytes: Math.round(baselineHeap) },
+    run,
+    rounds: {
+      count: rounds,
+      order: 'flow-controlled and baseline alternate, flow-controlled first in even rounds',
+      flow: {
+        peak_heap_bytes: summarise(
+          runs.map((r) => r.peak_heap_bytes),
+          0,
+        ),
+        wall_ms: summarise(
+          runs.map((r) => r.wall_ms),
+          0,
+        ),
+        completed_rounds: runs.filter((r) => r.completed).length,
+      },
+      baseline: {
+        peak_heap_bytes: summarise(
+          baselines.map((r) => r.peak_heap_bytes),
+          0,
+        ),
+        peak_send_queue_bytes: summarise(
+          baselines.map((r) => r.peak_send_queue_bytes),
+          0,
+        ),
+        completed_rounds: baselines.filter((r) => r.completed).length,
+        catchup_bytes: summarise(
+          baselines.map((r) => r.catchup_bytes),
+          0,
+        ),
+      },
+    },
+  };
 }
 
 /**
  * Runs the flow bench in a child Node with `--expose-gc`, so its heap samples are live heap, and
  * the other scenarios of run.ts leave nothing behind in it.
  */
-export function flowBenchInChild(): { flow: FlowFigures; baseline: FlowRun; run: FlowRun } {
+export function flowBenchInChild(): FlowBenchFigures {
   const here = fileURLToPath(import.meta.url);
   const child = spawnSync(
     process.execPath,
@@ -268,7 +338,7 @@ export function flowBenchInChild(): { flow: FlowFigures; baseline: FlowRun; run:
     { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
   );
   if (child.status !== 0) throw new Error(`flow bench failed: ${child.stderr}`);
-  return JSON.parse(child.stdout) as { flow: FlowFigures; baseline: FlowRun; run: FlowRun };
+  return JSON.parse(child.stdout) as FlowBenchFigures;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

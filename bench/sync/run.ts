@@ -3,7 +3,10 @@
  * every connect, as with one y-webrtc room per document), both over the in-memory transport in
  * the same run. Writes bench/results/sync.json. Method: bench/README.md (sync section).
  *
- *   npx tsx bench/sync/run.ts [--docs 5000] [--changed-docs 50] [--updates 500]
+ *   npx tsx bench/sync/run.ts [--docs 5000] [--changed-docs 50] [--updates 500] [--rounds 3]
+ *
+ * Every figure is measured in `rounds` rounds (at least 3), engine and baseline interleaved
+ * (issue 9 point 7); the top-level keys are the medians, `rounds` holds min and median.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +22,7 @@ import { createMemoryHost, type MemoryHost } from '../../src/sync/memory-host';
 import type { Channel, Transport } from '../../src/sync/ports';
 import { createMemoryNetwork, type MemoryNetwork } from '../../src/sync/transports/memory';
 import { flowBenchInChild } from './flow';
+import { interleaved, median, summarise, type RoundSummary } from './rounds';
 import { scaleBench } from './scale';
 import { signedBench } from './signed';
 
@@ -32,6 +36,7 @@ function arg(name: string, fallback: number): number {
 const DOCS = arg('docs', 5_000);
 const CHANGED_DOCS = arg('changed-docs', 50);
 const UPDATES = arg('updates', 500);
+const ROUNDS = Math.max(3, arg('rounds', 3));
 
 function docIds(count: number): DocId[] {
   const ids: DocId[] = ['network' as DocId, `register:${FACILITY}` as DocId];
@@ -192,19 +197,56 @@ async function scenario(
 
 const ratio = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000;
 
+type FigureKey = Exclude<keyof Figures, 'docs'>;
+const FIGURE_KEYS: readonly FigureKey[] = [
+  'idle_reconnect_bytes',
+  'idle_reconnect_ms',
+  'catchup_update_bytes',
+  'catchup_wire_bytes',
+  'catchup_ms',
+];
+
+/** The median round of each figure (byte counts vary by a few bytes: Yjs client ids are random). */
+function medianFigures<T extends Figures>(runs: readonly T[]): T {
+  const out = { ...runs[0]! };
+  for (const key of FIGURE_KEYS) out[key] = median(runs.map((run) => run[key]));
+  return out;
+}
+
+function summaries(runs: readonly Figures[]): Record<FigureKey, RoundSummary> {
+  const out = {} as Record<FigureKey, RoundSummary>;
+  for (const key of FIGURE_KEYS) out[key] = summarise(runs.map((run) => run[key]));
+  return out;
+}
+
+/** Per-round ratio baseline / engine (rounds are paired: the same round of each). */
+const pairedRatio = (
+  engineRuns: readonly Figures[],
+  baselineRuns: readonly Figures[],
+  key: FigureKey,
+): RoundSummary => summarise(engineRuns.map((run, i) => baselineRuns[i]![key] / run[key]));
+
 // §16: a 200 MB catch-up over 64 kbit/s with 2 % loss, in simulated time (bench/sync/flow.ts).
 // In a child process with --expose-gc, so its heap figures are its own (live heap).
 const flowFigures = flowBenchInChild();
-const engine = await scenario('engine');
-const baseline = await scenario('baseline');
+const scenarioRounds = await interleaved(
+  ROUNDS,
+  () => scenario('engine'),
+  () => scenario('baseline'),
+);
+const engine = medianFigures(scenarioRounds.a);
+const baseline = medianFigures(scenarioRounds.b);
+const idleRatio = pairedRatio(scenarioRounds.a, scenarioRounds.b, 'idle_reconnect_bytes');
+const wireRatio = pairedRatio(scenarioRounds.a, scenarioRounds.b, 'catchup_wire_bytes');
+const msRatio = pairedRatio(scenarioRounds.a, scenarioRounds.b, 'catchup_ms');
 // Issue 7 point 8: 5,000 and 50,000 patients in 50 registers (bench/sync/scale.ts).
-const scaleFigures = await scaleBench();
+const scaleFigures = await scaleBench(undefined, ROUNDS);
 // Issue 8 point 11: catch-up with and without verifying signed changes (bench/sync/signed.ts).
 const signedFigures = await signedBench({
   docs: arg('signed-docs', 500),
   changedDocs: CHANGED_DOCS,
   updates: UPDATES,
-  rounds: 6,
+  rounds: Math.max(6, ROUNDS),
   idleDocs: DOCS,
 });
 const result = {
@@ -219,22 +261,32 @@ const result = {
     catchup_wire_over_update: ratio(baseline.catchup_wire_bytes, baseline.catchup_update_bytes),
   },
   ratios: {
-    idle_reconnect_bytes_baseline_over_engine: ratio(
-      baseline.idle_reconnect_bytes,
-      engine.idle_reconnect_bytes,
-    ),
-    catchup_wire_bytes_baseline_over_engine: ratio(
-      baseline.catchup_wire_bytes,
-      engine.catchup_wire_bytes,
-    ),
-    catchup_ms_baseline_over_engine: ratio(baseline.catchup_ms, engine.catchup_ms),
+    // Medians of the per-round ratios (the rounds are paired).
+    idle_reconnect_bytes_baseline_over_engine: idleRatio.median,
+    catchup_wire_bytes_baseline_over_engine: wireRatio.median,
+    catchup_ms_baseline_over_engine: msRatio.median,
+  },
+  // Min and median of each figure over the interleaved rounds; the keys above are the medians.
+  rounds: {
+    count: ROUNDS,
+    order: 'engine and baseline alternate, engine first in even rounds',
+    engine: summaries(scenarioRounds.a),
+    baseline: summaries(scenarioRounds.b),
+    ratios: {
+      idle_reconnect_bytes_baseline_over_engine: idleRatio,
+      catchup_wire_bytes_baseline_over_engine: wireRatio,
+      catchup_ms_baseline_over_engine: msRatio,
+    },
   },
   flow: flowFigures.flow,
   flow_baseline: flowFigures.baseline,
+  flow_rounds: flowFigures.rounds,
   scale: scaleFigures.scale,
   scale_baseline: scaleFigures.baseline,
+  scale_rounds: scaleFigures.rounds,
   signed: signedFigures.signed,
   signed_details: signedFigures.signed_details,
+  signed_rounds: signedFigures.signed_rounds,
 };
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'sync.json');

@@ -41,6 +41,7 @@ import { createSeededRandom } from '../../src/lib/deps';
 import { createSyncEngine, type SyncEngine } from '../../src/sync/engine';
 import type { PeerId } from '../../src/sync/ports';
 import { createMemoryNetwork } from '../../src/sync/transports/memory';
+import { interleaved, summarise, type RoundSummary } from './rounds';
 
 const REGISTERS = 50;
 const DUPLICATES = 200;
@@ -224,6 +225,7 @@ async function measure(
   deviceStore: DocumentStore,
   duplicate: Uint8Array,
   hostKind: 'bulk' | 'per-document',
+  round = 0,
 ): Promise<{ heap: number; reads: number; duplicateMs: number; rawMs: number; documents: number }> {
   const peerStore = deviceStore;
   const documents = (await deviceStore.listDocs()).length;
@@ -244,51 +246,123 @@ async function measure(
   // The bench repository does not sign: the change's bytes are its update.
   const change = { bytes: duplicate, update: duplicate };
   await device.host.applyRemoteChanges(registerId, [change], 'peer' as PeerId);
-  let start = performance.now();
-  for (let i = 0; i < DUPLICATES; i++) {
-    const [outcome] = await device.host.applyRemoteChanges(registerId, [change], 'peer' as PeerId);
-    if (outcome?.type !== 'unchanged') throw new Error(`duplicate was ${outcome?.type}`);
-  }
-  const duplicateMs = (performance.now() - start) / DUPLICATES;
+  const timeDuplicates = async (): Promise<number> => {
+    const start = performance.now();
+    for (let i = 0; i < DUPLICATES; i++) {
+      const [outcome] = await device.host.applyRemoteChanges(
+        registerId,
+        [change],
+        'peer' as PeerId,
+      );
+      if (outcome?.type !== 'unchanged') throw new Error(`duplicate was ${outcome?.type}`);
+    }
+    return (performance.now() - start) / DUPLICATES;
+  };
 
   const raw = new Y.Doc();
   for (const update of await deviceStore.loadUpdates(registerId)) Y.applyUpdate(raw, update);
-  start = performance.now();
-  for (let i = 0; i < DUPLICATES; i++) Y.applyUpdate(raw, duplicate);
-  const rawMs = (performance.now() - start) / DUPLICATES;
+  const timeRaw = (): number => {
+    const start = performance.now();
+    for (let i = 0; i < DUPLICATES; i++) Y.applyUpdate(raw, duplicate);
+    return (performance.now() - start) / DUPLICATES;
+  };
+  // The duplicate and its raw baseline, one after the other, the order alternating by round.
+  let duplicateMs: number;
+  let rawMs: number;
+  if (round % 2 === 0) {
+    duplicateMs = await timeDuplicates();
+    rawMs = timeRaw();
+  } else {
+    rawMs = timeRaw();
+    duplicateMs = await timeDuplicates();
+  }
 
   device.engine.stop();
   peer.engine.stop();
   return { heap, reads, duplicateMs, rawMs, documents };
 }
 
-const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+export interface ScaleRounds {
+  count: number;
+  order: string;
+  sizes: Array<{
+    patients: number;
+    heap_after_sync_bytes: RoundSummary;
+    duplicate_update_ms: RoundSummary;
+    raw_y_apply_duplicate_ms: RoundSummary;
+    duplicate_over_raw: RoundSummary;
+    /** Store reads are counts, expected equal in every round. */
+    cold_reconnect_storage_reads: RoundSummary;
+    cold_reconnect_storage_reads_per_document_host: RoundSummary;
+  }>;
+}
 
 export async function scaleBench(
   sizes: readonly number[] = [5_000, 50_000],
-): Promise<{ scale: ScaleFigures[]; baseline: ScaleBaseline[] }> {
+  rounds = 3,
+): Promise<{ scale: ScaleFigures[]; baseline: ScaleBaseline[]; rounds: ScaleRounds }> {
   const scale: ScaleFigures[] = [];
   const baseline: ScaleBaseline[] = [];
+  const perSize: ScaleRounds['sizes'] = [];
   for (const patients of sizes) {
     const started = performance.now();
     const store = createMemoryStore({ clock });
     const duplicate = await seedStore(store, patients);
-    const bulk = await measure(store, duplicate, 'bulk');
-    const before = await measure(store, duplicate, 'per-document');
+    // The app's host and the per-document host reconnect in turn, alternating, `rounds` times.
+    const { a: bulks, b: befores } = await interleaved(
+      Math.max(3, rounds),
+      (round) => measure(store, duplicate, 'bulk', round),
+      (round) => measure(store, duplicate, 'per-document', round),
+    );
+    // Store reads are counts and expected equal in every round; the rounds show whether they were.
+    const readRounds = summarise(
+      bulks.map((b) => b.reads),
+      0,
+    );
+    const beforeReadRounds = summarise(
+      befores.map((b) => b.reads),
+      0,
+    );
+    const reads = readRounds.median;
+    const beforeReads = beforeReadRounds.median;
+    const heap = summarise(
+      bulks.map((b) => b.heap),
+      0,
+    );
+    const dup = summarise(bulks.map((b) => b.duplicateMs));
+    const raw = summarise(bulks.map((b) => b.rawMs));
     scale.push({
       patients,
-      heap_after_sync_bytes: bulk.heap,
-      cold_reconnect_storage_reads: bulk.reads,
-      duplicate_update_ms: round3(bulk.duplicateMs),
+      heap_after_sync_bytes: heap.median,
+      cold_reconnect_storage_reads: reads,
+      duplicate_update_ms: dup.median,
     });
     baseline.push({
       patients,
-      cold_reconnect_storage_reads_per_document_host: before.reads,
-      raw_y_apply_duplicate_ms: round3(bulk.rawMs),
-      documents: bulk.documents,
+      cold_reconnect_storage_reads_per_document_host: beforeReads,
+      raw_y_apply_duplicate_ms: raw.median,
+      documents: bulks[0]!.documents,
       seconds: Math.round((performance.now() - started) / 1000),
+    });
+    perSize.push({
+      patients,
+      heap_after_sync_bytes: heap,
+      duplicate_update_ms: dup,
+      raw_y_apply_duplicate_ms: raw,
+      duplicate_over_raw: summarise(bulks.map((b) => b.duplicateMs / b.rawMs)),
+      cold_reconnect_storage_reads: readRounds,
+      cold_reconnect_storage_reads_per_document_host: beforeReadRounds,
     });
     console.log(JSON.stringify({ ...scale.at(-1), ...baseline.at(-1) }));
   }
-  return { scale, baseline };
+  return {
+    scale,
+    baseline,
+    rounds: {
+      count: Math.max(3, rounds),
+      order:
+        'app host and per-document host alternate, app host first in even rounds; in each app-host round the duplicate and the raw Y.applyUpdate alternate which goes first',
+      sizes: perSize,
+    },
+  };
 }

@@ -44,6 +44,7 @@ import { createWebRtcTransport, type WebRtcTransport } from '../../src/sync/webr
 import {
   BENCH_FACILITY,
   VISITS_PER_PATIENT,
+  laterVisitEvent,
   patientEvents,
   patientIdOf,
   writePatient,
@@ -106,10 +107,32 @@ const recordError = (what: string, error: unknown): void => {
   errors.set(message, (errors.get(message) ?? 0) + 1);
 };
 
+/** performance.now() when a peer connection of this page first reached `connected`. */
+let connectedAt: number | null = null;
+/** Main-thread tasks over 50 ms (PerformanceObserver 'longtask'), for bench/app/wire.ts. */
+const longTasks: { start: number; duration: number }[] = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      longTasks.push({ start: entry.startTime, duration: entry.duration });
+    }
+  }).observe({ type: 'longtask', buffered: true });
+} catch (error) {
+  // No longtask support: wire.ts reports none observed, and says the observer is missing.
+  console.info('longtask observer unavailable', error);
+}
+/** Doc-changed notifications of the signed repository: what would refresh a screen. */
+let docChangedCount = 0;
+
 window.RTCPeerConnection = new Proxy(window.RTCPeerConnection, {
   construct(target, args: [RTCConfiguration?], newTarget) {
     try {
       const pc = Reflect.construct(target, args, newTarget) as RTCPeerConnection;
+      pc.addEventListener('connectionstatechange', () => {
+        if (pc.connectionState === 'connected' && connectedAt === null) {
+          connectedAt = performance.now();
+        }
+      });
       peerConnections.push(pc);
       return pc;
     } catch (error) {
@@ -198,6 +221,8 @@ interface Device {
   engineBytesSent(): number | null;
   /** Changes the engine refused (a signed device): any one means B will never match A. */
   refusals?(): string[];
+  /** A signed device records `count` later visits, one per patient (bench/app/wire.ts). */
+  recordVisits?(count: number, patients: number): Promise<void>;
 }
 
 const SECRET = 'bench-network-secret-0123456789';
@@ -296,6 +321,7 @@ function signedDevice(verify: boolean): Device {
         ...(verify ? { checkRemote: trustCheck } : {}),
       });
       repo = signing;
+      signing.onDocChanged(() => docChangedCount++);
       signing.onUpdate((docId) => {
         void signing.stateVector(docId).then((sv) => checkVector(docId, sv));
       });
@@ -355,6 +381,16 @@ function signedDevice(verify: boolean): Device {
     },
     engineBytesSent: () => engine?.traffic().bytesSent ?? null,
     refusals: () => (engine?.status().refusals ?? []).map((r) => `refused: ${JSON.stringify(r)}`),
+    async recordVisits(count, patients) {
+      const { self: me, repo: signing } = built();
+      for (let n = 0; n < count; n++) {
+        const index = (n * 7919) % patients;
+        await signing.write(
+          patientIdOf(index) as DocId,
+          laterVisitEvent(index, n, me.member.deviceId),
+        );
+      }
+    },
   };
 }
 
@@ -481,6 +517,135 @@ async function until(condition: () => boolean, ms = 30_000): Promise<void> {
 
 let device: Device | undefined;
 let docsTotal = 0;
+/** RTCDataChannel id of the raw baseline's negotiated channel: far from the transport's own. */
+const RAW_CHANNEL_ID = 900;
+const RAW_CHUNK = 16 * 1024;
+
+/**
+ * What bench/app/wire.ts needs beside the scenarios: catch-up timing and long tasks, a raw data
+ * channel on the same peer connection as a baseline, later visits, and the live peer's stats.
+ */
+function wireApi() {
+  let raw: RTCDataChannel | undefined;
+  const openRaw = (): RTCDataChannel => {
+    // The newest: an older one to a peer that went away may still say `connected` for a while.
+    const pc = peerConnections.findLast((c) => c.connectionState === 'connected');
+    if (!pc) throw new Error('no connected peer connection');
+    // Negotiated on both sides with the same id: opens over the existing SCTP association with
+    // no signaling, so it is as raw as a data channel gets.
+    raw = pc.createDataChannel('raw-baseline', { negotiated: true, id: RAW_CHANNEL_ID });
+    raw.binaryType = 'arraybuffer';
+    return raw;
+  };
+  const opened = (channel: RTCDataChannel) =>
+    channel.readyState === 'open'
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => channel.addEventListener('open', () => resolve()));
+  return {
+    catchup() {
+      const end = syncedAt ?? performance.now();
+      const from = connectedAt ?? startedAt;
+      const during = longTasks.filter((t) => t.start + t.duration >= startedAt && t.start <= end);
+      return {
+        connectedAfterMs: connectedAt === null ? null : Math.round(connectedAt - startedAt),
+        /** From the peer connection being connected until every document matched. */
+        transferMs: syncedAt === null ? null : Math.round(syncedAt - from),
+        longestTaskMs: during.reduce((m, t) => Math.max(m, t.duration), 0),
+        longTasks: during.length,
+        longTaskObserver: PerformanceObserver.supportedEntryTypes.includes('longtask'),
+        docChanged: docChangedCount,
+      };
+    },
+    /** The sender: opens the raw channel, and on the receiver's "go" sends `bytes` in chunks. */
+    async rawServe(bytes: number): Promise<void> {
+      const channel = openRaw();
+      channel.bufferedAmountLowThreshold = 256 * 1024;
+      channel.onmessage = () => {
+        const chunk = new Uint8Array(RAW_CHUNK);
+        let left = bytes;
+        const pump = () => {
+          // The same pacing a careful sender uses: fill to 1 MiB, wait for the low threshold.
+          while (left > 0 && channel.bufferedAmount < 1024 * 1024) {
+            const size = Math.min(RAW_CHUNK, left);
+            channel.send(size === RAW_CHUNK ? chunk : chunk.subarray(0, size));
+            left -= size;
+          }
+          if (left > 0) channel.onbufferedamountlow = pump;
+          else channel.onbufferedamountlow = null;
+        };
+        pump();
+      };
+      await opened(channel);
+    },
+    /** The receiver: says "go" and resolves with ms until `bytes` arrived, and its long tasks. */
+    async rawFetch(bytes: number): Promise<{ ms: number; longestTaskMs: number }> {
+      const channel = openRaw();
+      await opened(channel);
+      const t0 = performance.now();
+      await new Promise<void>((resolve) => {
+        let got = 0;
+        channel.onmessage = (event: MessageEvent<ArrayBuffer>) => {
+          got += event.data.byteLength;
+          if (got >= bytes) resolve();
+        };
+        channel.send('go');
+      });
+      const end = performance.now();
+      const during = longTasks.filter((t) => t.start + t.duration >= t0 && t.start <= end);
+      channel.close();
+      return {
+        ms: Math.round(end - t0),
+        longestTaskMs: during.reduce((m, t) => Math.max(m, t.duration), 0),
+      };
+    },
+    closeRaw(): void {
+      raw?.close();
+      raw = undefined;
+    },
+    async recordVisits(count: number, patients: number): Promise<void> {
+      if (!device?.recordVisits) throw new Error('a signed device records visits');
+      await device.recordVisits(count, patients);
+    },
+    /** Of the connected peer connection: data-channel payload bytes and ICE checks, both ways. */
+    async liveStats() {
+      let dataChannelBytesSent = 0;
+      let dataChannelBytesReceived = 0;
+      let transportBytesSent = 0;
+      let iceRequestsSent = 0;
+      let iceResponsesSent = 0;
+      for (const pc of peerConnections) {
+        if (pc.connectionState !== 'connected') continue;
+        (await pc.getStats()).forEach(
+          (entry: {
+            type: string;
+            bytesSent?: number;
+            bytesReceived?: number;
+            requestsSent?: number;
+            responsesSent?: number;
+          }) => {
+            if (entry.type === 'data-channel') {
+              dataChannelBytesSent += entry.bytesSent ?? 0;
+              dataChannelBytesReceived += entry.bytesReceived ?? 0;
+            } else if (entry.type === 'transport') {
+              transportBytesSent += entry.bytesSent ?? 0;
+            } else if (entry.type === 'candidate-pair') {
+              iceRequestsSent += entry.requestsSent ?? 0;
+              iceResponsesSent += entry.responsesSent ?? 0;
+            }
+          },
+        );
+      }
+      return {
+        dataChannelBytesSent,
+        dataChannelBytesReceived,
+        transportBytesSent,
+        iceRequestsSent,
+        iceResponsesSent,
+      };
+    },
+  };
+}
+
 const factories: Record<Scenario, () => Device> = {
   ours: oursDevice,
   roomPerDoc: roomPerDocDevice,
@@ -569,6 +734,7 @@ const api = {
   stop(): void {
     device?.stop();
   },
+  ...wireApi(),
 };
 
 export type WebrtcBenchApi = typeof api;

@@ -152,3 +152,24 @@ export function patientEvents(
 export function writePatient(doc: Y.Doc, index: number): void {
   for (const event of patientEvents(index)) doc.transact(() => event(doc));
 }
+
+/**
+ * A later visit of patient `index` (the `nth` after the seeded five), as a clinician records one
+ * on a clinic day: seeded like the others, so every run writes the same bytes.
+ */
+export function laterVisitEvent(
+  index: number,
+  nth: number,
+  deviceId: DeviceId = BENCH_AUTHOR,
+): (doc: Y.Doc) => void {
+  const random = createSeededRandom(90_000 + index * 97 + nth);
+  const female = random.next() < 0.6;
+  const date = isoDate(20_089 + 60 + (VISITS_PER_PATIENT + nth) * 90);
+  const entry: Entry<'visit'> = {
+    id: uuid(random),
+    kind: 'visit',
+    stamp: stamp(random, date, deviceId),
+    data: visit(random, female, date, false),
+  };
+  return (doc) => appendEntry(doc, entry);
+}

@@ -278,6 +278,25 @@ describe('limits', () => {
     expect(server.metrics().drops.heartbeat_timeout).toBe(1);
   });
 
+  it('LIM7, L8: a socket that speaks every interval is never sent a WebSocket ping, nor cut', async () => {
+    const { url, server } = await startServer({ heartbeatIntervalMs: 200 });
+    // autoPong off: were it pinged, it would not answer and would be cut.
+    const talker = await connect(url, { autoPong: false });
+    let pingsReceived = 0;
+    talker.socket.on('ping', () => pingsReceived++);
+    for (let i = 0; i < 25; i++) {
+      await talker.roundTrip();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    expect(pingsReceived).toBe(0);
+    expect(server.metrics().drops.heartbeat_timeout).toBe(0);
+    // Once it falls silent it is pinged, and cut for not answering.
+    const closed = await talker.closed;
+    expect(closed.code).toBe(1006);
+    expect(pingsReceived).toBeGreaterThan(0);
+    expect(server.metrics().drops.heartbeat_timeout).toBe(1);
+  });
+
   it('LIM8: with an origin allow-list, other or missing origins are refused with HTTP 403', async () => {
     const { url, server } = await startServer({ allowedOrigins: ['https://pamoja.example'] });
 

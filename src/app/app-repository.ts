@@ -31,7 +31,7 @@ export function appUpdatePolicy(
   return createRemoteUpdateCheck({
     ...(membership ? { membership } : {}),
     ...(changes ? { changes } : {}),
-    networkDoc: () => repo().get(networkDocId),
+    networkDoc: () => repo().getUnsettled(networkDocId),
     device: async () => {
       const saved = await store.getMeta<DeviceProfile>(profileKey);
       return saved ? { facility: saved.facility.code, slot: saved.deviceSlot } : undefined;
@@ -93,7 +93,7 @@ export function createAppRepository(deps: AppRepositoryDeps): DocumentRepository
         await deps.trust()?.settled();
         return memberOf(deps.trust(), deviceId);
       },
-      facilityUsers: async (facility) => usersAt(await repo.get(networkDocId), facility),
+      facilityUsers: async (facility) => usersAt(await repo.getUnsettled(networkDocId), facility),
     },
   );
   const repo: DocumentRepository = new DocumentRepository({

@@ -161,15 +161,16 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
     // The next serial after the stored counter that nobody holds: not a record stored here, not
     // a summary in the register. "Highest seen + 1" would let one planted summary at the top of
     // the block exhaust it (§15 U37); a lost counter starts from the first free serial (U38).
+    // Each candidate is looked up alone: reading the facility's whole directory made every
+    // registration cost the size of the register (issue 9).
     const stored = (await store.getMeta<number>(serialCounterKey)) ?? 0;
-    const listed = new Set<string>(
-      (await store.directoryOfFacility(p.facility.code)).map((row) => row.ctcId),
-    );
     const next = await nextFreeCtcId(
       p.facility.code,
       p.deviceSlot,
       stored,
-      async (ctcId) => listed.has(ctcId) || (await repo.isStored(patientDocId(ctcId))),
+      async (ctcId) =>
+        (await store.getDirectoryRow(ctcId)) !== undefined ||
+        (await repo.isStored(patientDocId(ctcId))),
     );
     return next.ok ? ok(next.value) : err({ type: 'serials-exhausted' });
   }

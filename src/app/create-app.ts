@@ -23,7 +23,7 @@ import { browserLeaseLocks, leaseClientId } from './client-id-lease';
 import { createExtrasPruner, trackRecordUse } from './extras-pruning';
 import { randomIds, type IdSource } from './ids';
 import { createNetworkService, type NetworkController } from './network-service';
-import { createBrowserPeerTransport, createTabTransport } from './peer-transport';
+import type * as PeerTransports from './peer-transport';
 import { createReplicaHost } from './replica-host';
 import { webLocks } from './web-locks';
 import { createTrustService, type TrustService } from './trust-service';
@@ -33,6 +33,12 @@ export interface ClinicApp {
   service: ClinicService;
   network: NetworkController;
   repo: DocumentRepository;
+  /**
+   * Starts what the first screen does not need: replication (engine, tab link, WebRTC), the
+   * extras pruner and the register repair, each with its bulk reads of storage. The page calls
+   * it once the first screen is shown (main.ts); calling it again does nothing.
+   */
+  startBackground(): void;
   close(): void | Promise<void>;
 }
 
@@ -130,6 +136,12 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
   const settingsRef: { network?: NetworkController } = {};
   const isRelay = () => settingsRef.network?.settings()?.relay ?? false;
   const host = createReplicaHost(repo, store, { isRelay, clock, selfId: deviceId });
+  // WebRTC and the tab link are their own chunk, fetched once replication starts, which is
+  // after the first screen: nothing on the way to a searchable list waits on a peer.
+  let transports: typeof PeerTransports | undefined;
+  const loadTransports = async () => {
+    transports ??= await import('./peer-transport');
+  };
   const network = await createNetworkService({
     repo,
     store,
@@ -138,8 +150,8 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     logger: consoleLogger,
     defaultSignalingUrls: options.defaultSignalingUrls ?? [],
     createPeerTransport: (settings, device) =>
-      createBrowserPeerTransport(settings, device, consoleLogger),
-    createTabTransport: () => createTabTransport(databaseName),
+      transports?.createBrowserPeerTransport(settings, device, consoleLogger),
+    createTabTransport: () => transports?.createTabTransport(databaseName),
     trust,
     ...(options.appUrl ? { appUrl: () => options.appUrl as string } : {}),
     ...(options.openedInvite ? { openedInvite: options.openedInvite } : {}),
@@ -150,7 +162,7 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     clock,
     ids: options.ids ?? randomIds,
     storage: { usage: () => storageUsage(), requestPersistence: () => requestPersistence() },
-    onProfileReady: (device) => network.start(device),
+    onProfileReady: (device) => loadTransports().then(() => network.start(device)),
     onStorageFailure: (error) => network.noteStorageWrite(error),
     deviceId: trust.key.deviceId,
     writesNothing: isRelay,
@@ -172,19 +184,28 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     clock,
   });
   trackRecordUse(service, pruner);
-  pruner.start();
-  if (profile) {
+  let started = false;
+  let closed = false;
+  const startBackground = () => {
+    if (started || closed) return;
+    started = true;
+    pruner.start();
+    if (!profile) return;
     // A register summary whose write failed after its record was saved is restored here.
     service
       .repairRegister()
       .catch((error: unknown) => console.warn('Register repair did not finish', error));
-    await network.start(profile);
-  }
+    loadTransports()
+      .then(() => (closed ? undefined : network.start(profile)))
+      .catch((error: unknown) => console.warn('Replication did not start', error));
+  };
   return {
     service,
     network,
     repo,
+    startBackground,
     close: () => {
+      closed = true;
       pruner.stop();
       network.stop();
       // The id is free for another tab only once this tab can store nothing more under it.

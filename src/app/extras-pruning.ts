@@ -18,7 +18,8 @@ import type { DocumentStore } from '../crdt/ports';
 import { localOrigin, type DocumentRepository } from '../crdt/repository';
 import type { CtcId } from '../domain/types';
 import { systemClock, type Clock } from '../lib/deps';
-import { systemTimers, type Timers } from '../sync';
+// Named modules, not the '../sync' barrel: the barrel would bring the engine into the first screen.
+import { systemTimers, type Timers } from '../sync/ports';
 import { extrasOf } from '../sync/interest';
 import type { AppReplicaHost } from './replica-host';
 import type { ClinicService } from './views';

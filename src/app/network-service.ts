@@ -12,17 +12,11 @@ import { readFacilities } from '../crdt/network-doc';
 import { readPatient } from '../crdt/patient-doc';
 import type { DocumentStore } from '../crdt/ports';
 import { localOrigin, type DocumentRepository } from '../crdt/repository';
-import {
-  createSyncEngine,
-  plainChanges,
-  signedChanges,
-  systemTimers,
-  type ServedRequest,
-  type SyncEngine,
-  type SyncLogger,
-  type Timers,
-  type Transport,
-} from '../sync';
+// Named modules, not the '../sync' barrel: the engine is fetched only when replication starts.
+import { plainChanges, signedChanges } from '../sync/change-format';
+import { systemTimers } from '../sync/ports';
+import type { ServedRequest, SyncEngine } from '../sync/engine';
+import type { SyncLogger, Timers, Transport } from '../sync/ports';
 import { err, ok } from '../lib/result';
 import { createNetworkTrust } from './network-trust';
 import { supervisorFacilityCode } from './views';
@@ -377,7 +371,9 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     async start(next) {
       if (engine) return;
       profile = next;
-      await host.init();
+      // The engine is its own chunk, fetched when replication starts (after the first screen).
+      const [{ createSyncEngine }] = await Promise.all([import('../sync/engine'), host.init()]);
+      if (engine) return;
       engine = createSyncEngine({
         host,
         deviceId: next.deviceId,

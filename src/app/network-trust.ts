@@ -25,7 +25,6 @@ import { fieldIssue } from '../domain/schemas/issues';
 import type { FieldIssue, IsoDateTime } from '../domain/types';
 import type { Clock } from '../lib/deps';
 import { err, ok, type Result } from '../lib/result';
-import { inviteQrSvg } from './invite-qr';
 import type { TrustService } from './trust-service';
 import type {
   AdminScopeKind,
@@ -326,6 +325,8 @@ export function createNetworkTrust(deps: NetworkTrustDeps) {
         : {}),
     };
     const link = encodeInviteLink(invite, deps.appUrl());
+    // The QR encoder is fetched only when an invite is made: it is no part of the first screen.
+    const { inviteQrSvg } = await import('./invite-qr');
     return ok({ link, qrSvg: await inviteQrSvg(link), expiresAt: iso(expiresAt) });
   }
 

@@ -34,7 +34,9 @@ import type { Member, Verifier } from '../crdt/trust/types';
 import type { DeviceId } from '../domain/types';
 import type { Clock } from '../lib/deps';
 import { err, ok, type Result } from '../lib/result';
-import { createMembershipAuth, type MembershipAuth, type SyncAuth, type SyncLogger } from '../sync';
+import type { SyncAuth, SyncLogger } from '../sync';
+// The module itself, not the '../sync' barrel, which would bring the engine into the first screen.
+import { createMembershipAuth, type MembershipAuth } from '../sync/auth/membership-auth';
 
 export const membershipNetworkKey = 'membership-network';
 export const membershipJoiningKey = 'membership-joining';

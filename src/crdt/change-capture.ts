@@ -1,7 +1,6 @@
 /**
- * Capturing a change as a Yjs update, and the few Yjs details the repository depends on: scratch
- * copies that continue the live document's client id, re-marking our own updates as local, and
- * telling a duplicate update apart without touching the document.
+ * Capturing a change as a Yjs update, and the few Yjs details the repository depends on:
+ * pending updates, and telling a duplicate update apart without touching the document.
  */
 import * as Y from 'yjs';
 import { docKind, facilityOfRegisterDoc, type DocId } from './doc-id';
@@ -11,27 +10,6 @@ import { changedSummaryKeys, registerPatients } from './register-doc';
 
 /** Transaction origin of writes made on this device. */
 export const localOrigin = 'local';
-
-/** A copy that continues the original's client id, so its changes extend the same clock. */
-export function cloneDoc(doc: Y.Doc): Y.Doc {
-  const copy = new Y.Doc({ gc: true });
-  copy.clientID = doc.clientID;
-  applyOwnUpdate(copy, Y.encodeStateAsUpdate(doc));
-  return copy;
-}
-
-/**
- * Apply a change this device made (on a scratch copy) to a document with the same client id.
- * Yjs marks every applied update non-local and, when a non-local transaction advances the
- * document's own clock, switches to a fresh client id: one new state-vector entry per write.
- * The change is ours, so the transaction is marked local again before it closes.
- */
-export function applyOwnUpdate(doc: Y.Doc, update: Uint8Array): void {
-  doc.transact((transaction) => {
-    Y.applyUpdate(doc, update, localOrigin);
-    transaction.local = true;
-  }, localOrigin);
-}
 
 /** Bytes of updates that wait inside Yjs for a dependency that has not arrived. */
 export function pendingSize(doc: Y.Doc): number {

@@ -40,6 +40,8 @@ export class DocCache {
   constructor(
     private readonly budget: CacheBudget,
     private readonly isBusy: (docId: DocId) => boolean,
+    /** D23: documents kept open whatever the budget (the registers this tab writes). */
+    private readonly isPinned: (docId: DocId) => boolean = () => false,
   ) {}
 
   has(docId: DocId): boolean {
@@ -107,7 +109,8 @@ export class DocCache {
       if (docs <= this.budget.maxDocs && bytes <= this.budget.maxBytes) break;
       const entry = this.resolved.get(docId);
       // A document still loading is about to be used; a busy one is being written.
-      if (!entry || docKind(docId) === 'network' || this.isBusy(docId)) continue;
+      if (!entry || docKind(docId) === 'network' || this.isBusy(docId) || this.isPinned(docId))
+        continue;
       this.open.delete(docId);
       this.resolved.delete(docId);
       this.known.set(docId, packStateVector(Y.encodeStateVector(entry.doc)));

@@ -1,9 +1,12 @@
 /**
  * The document repository: the one place where Yjs documents meet storage.
  *
- * Writes are made on a scratch copy, persisted, and only then applied to the live document.
- * So the live document (what the UI shows and peers receive) never holds a change that is not
- * durable, and a failed write (a full disk) leaves nothing half-written anywhere.
+ * A write changes the live document under its lock, is persisted, and only then announced. No
+ * copy of the document is made (issue 9: a register of 10,000 patients is a 3 MB document; a
+ * copy per save cost a third of a second), so a save costs the size of the change. What peers
+ * receive never holds a change that is not durable: replication reads a document's state and
+ * diffs only once its commit settled (D21), and a failed write (a full disk) is rolled back by
+ * dropping the live document, which the next read loads from storage again (D22).
  *
  * Storage is shared by the tabs of a device (docs/protocol.md §18, D1–D20): what
  * another tab stored is announced by this tab as soon as it reads it (D9), compaction is done
@@ -14,9 +17,7 @@ import * as Y from 'yjs';
 import type { Clock } from '../lib/deps';
 import type { IsoDateTime } from '../domain/types';
 import {
-  applyOwnUpdate,
   captureChange,
-  cloneDoc,
   holdsNothingNew,
   localOrigin,
   pendingSize,
@@ -89,13 +90,14 @@ const emptyStateVector = Y.encodeStateVector(new Y.Doc());
 interface PreparedChange {
   docId: DocId;
   entry: OpenDoc;
-  scratch: Y.Doc;
   captured: CapturedChange<unknown> & { update: Uint8Array };
 }
 
 export class DocumentRepository {
   private readonly cache: DocCache;
   private readonly locks = new DocLocks();
+  /** D21: documents whose live copy holds a change not stored yet, until it is (or is undone). */
+  private readonly committing = new Map<DocId, Promise<void>>();
   private readonly announce = new Announcer();
   private readonly store: DocumentStore;
   private readonly clock: Clock;
@@ -104,6 +106,12 @@ export class DocumentRepository {
   private readonly signChange: ChangeSigner | undefined;
   /** The client id of every document this repository opens. */
   readonly clientId: number;
+  /**
+   * D23: the register this tab wrote last (its own facility's, written by every save) stays
+   * open whatever the cache budget: loading a register of thousands again would cost a save
+   * its whole size.
+   */
+  private lastWrittenRegister: DocId | undefined;
 
   constructor(options: RepositoryOptions) {
     this.store = options.store;
@@ -115,6 +123,7 @@ export class DocumentRepository {
     this.cache = new DocCache(
       { maxDocs: options.cacheLimit ?? 200, maxBytes: options.cacheBytes ?? 4 * 1024 * 1024 },
       (docId) => this.locks.has(docId),
+      (docId) => docId === this.lastWrittenRegister,
     );
     this.store.onForeignCommit?.((docId, update, changes) => {
       void this.takeForeignCommit(docId, update, changes).catch((error: unknown) =>
@@ -143,8 +152,21 @@ export class DocumentRepository {
     return (await this.store.getDocInfo(docId)) !== undefined;
   }
 
-  /** The live document. Callers read it; they change it only through `write`. */
+  /**
+   * The live document, as stored: a change in flight is waited for (D21), so a reader never shows
+   * what a failed commit then undoes. Callers read it; they change it only through `write`.
+   */
   async get(docId: DocId): Promise<Y.Doc> {
+    await this.settled(docId);
+    return (await this.load(docId)).doc;
+  }
+
+  /**
+   * The live document with any change in flight: for the update policy only, which checks a
+   * peer's change against the batch before it and runs while that batch's commit is pending
+   * (waiting for it there would wait for itself).
+   */
+  async getUnsettled(docId: DocId): Promise<Y.Doc> {
     return (await this.load(docId)).doc;
   }
 
@@ -155,6 +177,7 @@ export class DocumentRepository {
    * announced before replication is told it is held (D9).
    */
   async stateVector(docId: DocId): Promise<Uint8Array> {
+    await this.settled(docId);
     const open = this.cache.get(docId);
     if (open) return Y.encodeStateVector((await open).doc);
     const info = await this.store.getDocInfo(docId);
@@ -176,7 +199,9 @@ export class DocumentRepository {
     for (const { docId, stateVector } of infos) this.cache.rememberStateVector(docId, stateVector);
   }
 
+  /** D21: what a peer lacks, from durable state only (after any commit in flight settled). */
   async encodeDiff(docId: DocId, remoteStateVector?: Uint8Array): Promise<Uint8Array> {
+    await this.settled(docId);
     return Y.encodeStateAsUpdate(await this.get(docId), remoteStateVector);
   }
 
@@ -199,80 +224,77 @@ export class DocumentRepository {
   }
 
   /**
-   * Change a document. `mutate` runs on a scratch copy inside one Yjs transaction; the change is
-   * stored (with its index rows and `options.meta`, all or nothing) before the live document and
-   * listeners see it. Resolves with what `mutate` returned once the write is durable.
+   * Change a document. `mutate` runs on the live document inside one Yjs transaction; the change
+   * is stored (with its index rows and `options.meta`, all or nothing) before listeners and
+   * replication see it. Resolves with what `mutate` returned once the write is durable; a
+   * failed commit undoes the change (D22) and rejects.
    */
   async write<T>(docId: DocId, mutate: (doc: Y.Doc) => T, options: WriteOptions = {}): Promise<T> {
     return this.locks.run(docId, async () => {
       const entry = await this.load(docId);
-      const scratch = cloneDoc(entry.doc);
-      const captured = captureChange(scratch, docId, () => mutate(scratch));
-      if (captured.update === null) return captured.result;
-      const changes = await this.signed(docId, captured.update);
-      await this.store.commit(
-        this.docWrite(docId, scratch, captured.update, captured, options, changes),
-      );
-      this.afterStored(docId, entry, captured.update, localOrigin, captured.authors, changes);
-      await this.maybeCompact(docId, entry);
-      return captured.result;
+      return this.uncommitted([docId], async () => {
+        const captured = captureChange(entry.doc, docId, () => mutate(entry.doc));
+        if (captured.update === null) return captured.result;
+        const changes = await this.signed(docId, captured.update);
+        await this.store.commit(
+          this.docWrite(docId, entry.doc, captured.update, captured, options, changes),
+        );
+        this.afterStored(docId, entry, captured.update, localOrigin, captured.authors, changes);
+        return captured.result;
+      }).then(async (result) => {
+        await this.maybeCompact(docId, entry);
+        return result;
+      });
     });
   }
 
   /**
-   * D5: change several documents as one unit. Every change is made on a scratch copy; all are
-   * stored in one transaction (`commitMany`, with `options.meta`), and only then applied live
-   * and announced. A failure stores, applies and announces nothing. Changes of one document
-   * apply in the order given.
+   * D5: change several documents as one unit. Every change is made on its live document; all
+   * are stored in one transaction (`commitMany`, with `options.meta`), and only then announced.
+   * A failure stores and announces nothing and undoes every change (D22). Changes of one
+   * document apply in the order given.
    */
   async writeMany(changes: ReadonlyArray<DocChange>, options: WriteOptions = {}): Promise<void> {
     const docIds = changes.map((change) => change.docId);
     await this.locks.runAll(docIds, async () => {
-      const scratches = new Map<DocId, { entry: OpenDoc; scratch: Y.Doc }>();
-      const prepared: PreparedChange[] = [];
-      for (const { docId, mutate } of changes) {
-        let copy = scratches.get(docId);
-        if (!copy) {
-          const entry = await this.load(docId);
-          copy = { entry, scratch: cloneDoc(entry.doc) };
-          scratches.set(docId, copy);
+      const entries = new Map<DocId, OpenDoc>();
+      for (const docId of docIds)
+        if (!entries.has(docId)) entries.set(docId, await this.load(docId));
+      await this.uncommitted([...entries.keys()], async () => {
+        const prepared: PreparedChange[] = [];
+        for (const { docId, mutate } of changes) {
+          const entry = entries.get(docId)!;
+          const captured = captureChange(entry.doc, docId, () => mutate(entry.doc));
+          if (captured.update === null) continue;
+          prepared.push({ docId, entry, captured: { ...captured, update: captured.update } });
         }
-        const { entry, scratch } = copy;
-        const captured = captureChange(scratch, docId, () => mutate(scratch));
-        if (captured.update === null) continue;
-        prepared.push({
-          docId,
-          entry,
-          scratch,
-          captured: { ...captured, update: captured.update },
-        });
-      }
-      if (prepared.length === 0) return;
-      const signed: StoredChange[][] = [];
-      for (const change of prepared)
-        signed.push(await this.signed(change.docId, change.captured.update));
-      const writes = prepared.map((change, index) =>
-        this.docWrite(
-          change.docId,
-          change.scratch,
-          change.captured.update,
-          change.captured,
-          index === 0 ? options : {},
-          signed[index],
-        ),
-      );
-      await this.store.commitMany(writes);
-      prepared.forEach((change, index) => {
-        this.afterStored(
-          change.docId,
-          change.entry,
-          change.captured.update,
-          localOrigin,
-          change.captured.authors,
-          signed[index]!,
+        if (prepared.length === 0) return;
+        const signed: StoredChange[][] = [];
+        for (const change of prepared)
+          signed.push(await this.signed(change.docId, change.captured.update));
+        const writes = prepared.map((change, index) =>
+          this.docWrite(
+            change.docId,
+            change.entry.doc,
+            change.captured.update,
+            change.captured,
+            index === 0 ? options : {},
+            signed[index],
+          ),
         );
+        await this.store.commitMany(writes);
+        prepared.forEach((change, index) => {
+          this.afterStored(
+            change.docId,
+            change.entry,
+            change.captured.update,
+            localOrigin,
+            change.captured.authors,
+            signed[index]!,
+          );
+        });
       });
-      for (const [docId, { entry }] of scratches) await this.maybeCompact(docId, entry);
+      for (const [docId, entry] of entries) await this.maybeCompact(docId, entry);
     });
   }
 
@@ -294,11 +316,11 @@ export class DocumentRepository {
   /**
    * Store and apply changes from a peer, in order, as one unit: each is checked (the update
    * policy, and for a signed change its signature and the write rules) against the document as
-   * the earlier ones of the batch left it, and applied to one scratch copy; what was accepted
-   * is stored in one commit, with the envelopes, and only then applied live and announced. So a
-   * catch-up of many changes costs one copy and one commit, not one per change. A refused
-   * change is dropped alone; the others go on. Rejects, storing nothing of the batch, when an
-   * update is malformed.
+   * the earlier ones of the batch left it, and applied to the live document; what was accepted
+   * is stored in one commit, with the envelopes, and only then announced. So a catch-up of many
+   * changes costs one commit, not one per change, and no copy of the document. A refused change
+   * is dropped alone; the others go on. Rejects, storing nothing of the batch and undoing what
+   * it applied (D22), when an update is malformed.
    */
   async applyRemoteChanges(
     docId: DocId,
@@ -311,68 +333,81 @@ export class DocumentRepository {
       // never reported is announced (D9), so another tab's write reaches the other devices.
       const { entry, revealed } = await this.loadRevealing(docId, { unknownIsEmpty: true });
       const outcomes: RemoteOutcome[] = [];
-      const accepted: RemoteChange[] = [];
-      const changedKeys = new Set<string>();
-      const authors = new Set<string>();
-      let scratch: Y.Doc | undefined;
       this.checkRemote?.prepare?.(changes.map((c) => c.change));
-      for (const change of changes) {
-        const current = scratch ?? entry.doc;
-        if (isDuplicate(current, change.update)) {
-          outcomes.push({ type: 'unchanged' });
-          continue;
-        }
-        if (this.checkRemote) {
-          const verdict = await this.checkRemote(docId, current, change.update, change.change);
-          if (!verdict.ok) {
-            outcomes.push({ type: 'refused', refusal: verdict.error });
-            continue;
-          }
-        }
-        scratch ??= cloneDoc(entry.doc);
-        const target = scratch;
-        const pendingBefore = pendingSize(target);
-        let captured: CapturedChange<void>;
-        try {
-          captured = captureChange(target, docId, () =>
-            Y.applyUpdate(target, change.update, origin),
-          );
-        } catch (cause) {
-          throw new Error(`Malformed update for ${docId}`, { cause });
-        }
-        // An update whose dependencies have not arrived yet waits inside Yjs as pending; it is
-        // still new information and is stored so it survives a restart.
-        const pendingGrew = pendingSize(target) !== pendingBefore;
-        if (captured.update === null && !pendingGrew) {
-          outcomes.push({ type: 'unchanged' });
-          continue;
-        }
-        for (const key of captured.changedKeys) changedKeys.add(key);
-        for (const author of captured.authors) authors.add(author);
-        accepted.push(change);
-        outcomes.push({ type: 'applied' });
-      }
-      if (accepted.length === 0 || !scratch) {
+      const applied = await this.uncommitted([docId], () =>
+        this.applyChecked(docId, entry, changes, origin, outcomes),
+      );
+      if (!applied) {
         if (!wasOpen && !revealed) this.announce.changed(docId);
         return outcomes;
       }
-      const update =
-        accepted.length === 1 ? accepted[0]!.update : Y.mergeUpdates(accepted.map((c) => c.update));
-      const stored = accepted.flatMap((c) => (c.change ? [c.change] : []));
-      await this.store.commit(this.docWrite(docId, scratch, update, { changedKeys }, {}, stored));
-      entry.storedUpdates += 1;
-      entry.bytes += update.byteLength;
-      Y.applyUpdate(entry.doc, update, origin);
-      this.announce.update(
-        docId,
-        update,
-        origin,
-        authors,
-        accepted.map((c) => c.change?.bytes ?? c.update),
-      );
       await this.maybeCompact(docId, entry);
       return outcomes;
     });
+  }
+
+  /**
+   * The checked part of `applyRemoteChanges`, on the live document with its commit marked in
+   * flight: each change is checked against the document as the earlier ones left it and applied;
+   * what was accepted is stored in one commit, then announced. Resolves whether anything was.
+   */
+  private async applyChecked(
+    docId: DocId,
+    entry: OpenDoc,
+    changes: readonly RemoteChange[],
+    origin: string,
+    outcomes: RemoteOutcome[],
+  ): Promise<boolean> {
+    const doc = entry.doc;
+    const accepted: RemoteChange[] = [];
+    const changedKeys = new Set<string>();
+    const authors = new Set<string>();
+    for (const change of changes) {
+      if (isDuplicate(doc, change.update)) {
+        outcomes.push({ type: 'unchanged' });
+        continue;
+      }
+      if (this.checkRemote) {
+        const verdict = await this.checkRemote(docId, doc, change.update, change.change);
+        if (!verdict.ok) {
+          outcomes.push({ type: 'refused', refusal: verdict.error });
+          continue;
+        }
+      }
+      const pendingBefore = pendingSize(doc);
+      let captured: CapturedChange<void>;
+      try {
+        captured = captureChange(doc, docId, () => Y.applyUpdate(doc, change.update, origin));
+      } catch (cause) {
+        throw new Error(`Malformed update for ${docId}`, { cause });
+      }
+      // An update whose dependencies have not arrived yet waits inside Yjs as pending; it is
+      // still new information and is stored so it survives a restart.
+      const pendingGrew = pendingSize(doc) !== pendingBefore;
+      if (captured.update === null && !pendingGrew) {
+        outcomes.push({ type: 'unchanged' });
+        continue;
+      }
+      for (const key of captured.changedKeys) changedKeys.add(key);
+      for (const author of captured.authors) authors.add(author);
+      accepted.push(change);
+      outcomes.push({ type: 'applied' });
+    }
+    if (accepted.length === 0) return false;
+    const update =
+      accepted.length === 1 ? accepted[0]!.update : Y.mergeUpdates(accepted.map((c) => c.update));
+    const stored = accepted.flatMap((c) => (c.change ? [c.change] : []));
+    await this.store.commit(this.docWrite(docId, doc, update, { changedKeys }, {}, stored));
+    entry.storedUpdates += 1;
+    entry.bytes += update.byteLength;
+    this.announce.update(
+      docId,
+      update,
+      origin,
+      authors,
+      accepted.map((c) => c.change?.bytes ?? c.update),
+    );
+    return true;
   }
 
   /**
@@ -427,19 +462,19 @@ export class DocumentRepository {
 
   private docWrite(
     docId: DocId,
-    scratch: Y.Doc,
+    doc: Y.Doc,
     update: Uint8Array,
     captured: Pick<CapturedChange<unknown>, 'changedKeys'>,
     options: WriteOptions,
     changes: readonly StoredChange[] = [],
   ): DocWrite {
     const at = new Date(this.clock.now()).toISOString() as IsoDateTime;
-    const projection = projectDoc(docId, scratch, captured.changedKeys, at);
+    const projection = projectDoc(docId, doc, captured.changedKeys, at);
     return {
       docId,
       kind: docKind(docId),
       update,
-      stateVector: Y.encodeStateVector(scratch),
+      stateVector: Y.encodeStateVector(doc),
       ...(projection ? { projection } : {}),
       ...(options.meta ? { meta: options.meta } : {}),
       ...(changes.length > 0 ? { changes } : {}),
@@ -451,7 +486,7 @@ export class DocumentRepository {
     return this.signChange ? [await this.signChange(docId, update)] : [];
   }
 
-  /** A change of ours is stored: apply it live and announce it. */
+  /** A change of ours, already in the live document, is stored: announce it. */
   private afterStored(
     docId: DocId,
     entry: OpenDoc,
@@ -462,7 +497,7 @@ export class DocumentRepository {
   ): void {
     entry.storedUpdates += 1;
     entry.bytes += update.byteLength;
-    applyOwnUpdate(entry.doc, update);
+    if (docKind(docId) === 'register') this.lastWrittenRegister = docId;
     this.announce.update(docId, update, origin, authors, this.sendable(update, changes));
   }
 
@@ -528,15 +563,48 @@ export class DocumentRepository {
     return entry;
   }
 
+  /** Runs before the loaded document is handed to anyone, so a failure just fails the load. */
   private async migrateIfNeeded(docId: DocId, entry: OpenDoc): Promise<void> {
-    const scratch = cloneDoc(entry.doc);
-    const captured = captureChange(scratch, docId, () => migrateDoc(scratch, docKind(docId)));
+    const doc = entry.doc;
+    const captured = captureChange(doc, docId, () => migrateDoc(doc, docKind(docId)));
     if (captured.update === null) return;
     const changes = await this.signed(docId, captured.update);
-    await this.store.commit(this.docWrite(docId, scratch, captured.update, captured, {}, changes));
+    await this.store.commit(this.docWrite(docId, doc, captured.update, captured, {}, changes));
     entry.storedUpdates += 1;
     entry.bytes += captured.update.byteLength;
-    applyOwnUpdate(entry.doc, captured.update);
+  }
+
+  /** D21: waits until no commit of `docId` is in flight (or being undone). */
+  private async settled(docId: DocId): Promise<void> {
+    const pending = this.committing.get(docId);
+    if (pending) await pending;
+  }
+
+  /**
+   * Runs `body`, which changes the live documents `docIds` before their commit. While it runs
+   * they are marked in flight (D21); when it fails, every change it made is undone by dropping
+   * the live documents, so the next read loads what storage holds (D22). Their clocks are
+   * reused by the next write: safe, as nothing of the undone change left this tab.
+   */
+  private async uncommitted<T>(docIds: readonly DocId[], body: () => Promise<T>): Promise<T> {
+    let done!: () => void;
+    const marker = new Promise<void>((resolve) => (done = resolve));
+    for (const docId of docIds) this.committing.set(docId, marker);
+    try {
+      return await body();
+    } catch (error) {
+      for (const docId of docIds) {
+        this.cache.drop(docId);
+        if (this.lastWrittenRegister === docId) this.lastWrittenRegister = undefined;
+        this.announce.changed(docId);
+      }
+      throw error;
+    } finally {
+      for (const docId of docIds) {
+        if (this.committing.get(docId) === marker) this.committing.delete(docId);
+      }
+      done();
+    }
   }
 }
 

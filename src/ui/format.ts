@@ -2,7 +2,6 @@
  * How values are written on screen. Dates stay `YYYY-MM-DD` everywhere: the earlier system's
  * mixed date formats caused wrong entries, and this form reads the same in both languages.
  */
-import { format } from 'date-fns';
 import { systemClock } from '../lib/deps';
 import { todayIso } from '../domain/dates';
 import type { IsoDate } from '../domain/types';
@@ -11,7 +10,10 @@ export { formatCtcId } from '../domain/ctc-id';
 
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : format(date, 'yyyy-MM-dd HH:mm');
+  if (Number.isNaN(date.getTime())) return iso;
+  const two = (value: number) => String(value).padStart(2, '0');
+  const day = `${String(date.getFullYear()).padStart(4, '0')}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+  return `${day} ${two(date.getHours())}:${two(date.getMinutes())}`;
 }
 
 export function today(): IsoDate {

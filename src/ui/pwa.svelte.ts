@@ -2,7 +2,7 @@
  * The "new version" prompt. A waiting service worker takes over only when the user says so,
  * and never while a form holds unsaved input: the reload that follows would lose it.
  */
-import { Workbox } from 'workbox-window';
+import type { Workbox } from 'workbox-window';
 import { unsaved } from './state/unsaved.svelte';
 
 const hourMs = 60 * 60 * 1000;
@@ -13,8 +13,10 @@ class UpdatePrompt {
   #workbox: Workbox | undefined;
   #updating = false;
 
-  register(): void {
+  /** Registration waits for nothing on screen, so workbox-window is fetched after it. */
+  async register(): Promise<void> {
     if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+    const { Workbox } = await import('workbox-window');
     const workbox = new Workbox('/sw.js');
     this.#workbox = workbox;
     workbox.addEventListener('waiting', () => {

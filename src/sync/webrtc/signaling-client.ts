@@ -4,14 +4,21 @@
  * the network key, so the server relays ciphertext under an opaque topic. One socket per signaling
  * URL; a message goes out on every open socket and duplicates coming back are dropped by id.
  *
- * It keeps itself connected: a ping every 20 s (the server answers pong; a socket silent for 30 s
- * is treated as dead), exponential backoff with jitter after a failure, no attempts while the
- * device says it is offline, an immediate attempt on the `online` event or `reconnect()`.
+ * It keeps itself connected: a ping after 120 s without a message from the server (the server
+ * answers pong; a socket silent for 150 s is treated as dead; protocol L8), exponential backoff
+ * with jitter after a failure, no attempts while the device says it is offline, an immediate
+ * attempt on the `online` event or `reconnect()`. Two minutes, not y-webrtc's 20 s: on a metered
+ * 2G link a 20 s ping alone is ~165 KB a day (L8); 120 s stays under common mobile NAT timeouts.
  */
 import { randomHex } from '../../lib/random-hex';
 import type { SyncLogger, Timers } from '../ports';
 import { silentLogger, systemTimers } from '../ports';
 import { openJson, sealJson, type NetworkKeys } from './network-keys';
+
+/** L8: a ping after this long without a message from the server. */
+export const SIGNALING_PING_INTERVAL_MS = 120_000;
+/** L8: a socket that brought nothing (not even a pong) for this long is dropped as dead. */
+export const SIGNALING_SILENCE_TIMEOUT_MS = 150_000;
 
 /** The part of a WebSocket this client uses: the browser's and the `ws` package's both fit. */
 export interface SignalingSocket {
@@ -170,8 +177,10 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
   const logger = options.logger ?? silentLogger;
   const online = options.online ?? browserOnlineSource;
   const createSocket = options.createSocket ?? defaultSocketFactory;
-  const pingIntervalMs = options.pingIntervalMs ?? 20_000;
-  const silenceTimeoutMs = options.silenceTimeoutMs ?? 30_000;
+  // L8: keep-alive and dead-socket detection sized for a metered link; the server's heartbeat
+  // (signaling/options.ts) is longer than the ping, so a live client never needs a WebSocket ping.
+  const pingIntervalMs = options.pingIntervalMs ?? SIGNALING_PING_INTERVAL_MS;
+  const silenceTimeoutMs = options.silenceTimeoutMs ?? SIGNALING_SILENCE_TIMEOUT_MS;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const backoffInitialMs = options.backoffInitialMs ?? 1_000;
   const backoffMaxMs = options.backoffMaxMs ?? 30_000;
@@ -333,6 +342,9 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     };
     socket.onmessage = (event: { data: unknown }) => {
       armSilence(link);
+      // Anything the server sent proves the socket alive: the ping waits a full interval again.
+      link.pingTimer = clear(link.pingTimer);
+      armPing(link);
       receive(event.data);
     };
     socket.onclose = () => drop(link, 'closed');

@@ -47,6 +47,11 @@ const CLOSED_VISIBLE_MS = 5 * 60_000;
 const MAX_PENDING_CANDIDATES = 64;
 const REMEMBERED_ENDED_ATTEMPTS = 8;
 const DATA_CHANNEL_LABEL = 'pamoja';
+/**
+ * L9: re-announces of a settled device (every known peer connected or given up, none dialling)
+ * back off by doubling up to this; anything that unsettles it starts again at `reannounceMs`.
+ */
+const REANNOUNCE_MAX_MS = 60 * 60_000;
 
 interface Attempt {
   readonly cid: string;
@@ -110,6 +115,8 @@ class WebRtcTransportImpl implements WebRtcTransport {
   /** Bumped by every start and stop, so a start still deriving keys knows it was superseded. */
   private generation = 0;
   private reannounceTimer: unknown;
+  /** L9: the next re-announce's base delay, doubled while settled. */
+  private reannounceDelayMs = 0;
 
   constructor(private readonly options: WebRtcTransportOptions) {
     this.peerId = (options.peerId ?? randomHex(12)) as PeerId;
@@ -171,6 +178,7 @@ class WebRtcTransportImpl implements WebRtcTransport {
       signaling.onState(() => this.emitStatus()),
     ];
     signaling.start();
+    this.reannounceDelayMs = this.reannounceMs;
     this.scheduleReannounce();
     this.logger.log('info', 'webrtc_started', { peer: this.peerId });
   }
@@ -198,6 +206,7 @@ class WebRtcTransportImpl implements WebRtcTransport {
     if (!this.running || !this.signaling) return;
     this.signaling.reconnect();
     this.signaling.announce();
+    this.restartReannounce();
     for (const remote of this.remotes.values()) {
       if (remote.attempt || !this.isInitiatorFor(remote.peerId)) continue;
       remote.retryTimer = this.clear(remote.retryTimer);
@@ -292,14 +301,35 @@ class WebRtcTransportImpl implements WebRtcTransport {
   }
 
   private scheduleReannounce(): void {
-    const delay = Math.round(this.reannounceMs * (0.75 + this.random() * 0.5));
+    const delay = Math.round(this.reannounceDelayMs * (0.75 + this.random() * 0.5));
     this.reannounceTimer = this.timers.setTimeout(() => {
       this.reannounceTimer = undefined;
       if (!this.running) return;
       this.signaling?.announce();
       this.pruneClosed();
+      // L9: a settled device has nobody to find; new peers announce themselves on arrival.
+      this.reannounceDelayMs = this.isSettled()
+        ? Math.min(REANNOUNCE_MAX_MS, Math.max(this.reannounceMs, this.reannounceDelayMs * 2))
+        : this.reannounceMs;
       this.scheduleReannounce();
     }, delay);
+  }
+
+  /** L9: no peer is dialling or waiting to retry: every known one is open or was given up. */
+  private isSettled(): boolean {
+    for (const remote of this.remotes.values()) {
+      if (remote.retryTimer !== undefined) return false;
+      if (remote.attempt && remote.attempt.openedAt === undefined) return false;
+    }
+    return true;
+  }
+
+  /** L9: a lost connection or a reconnect: announce at the base rate again, starting now. */
+  private restartReannounce(): void {
+    if (!this.running || this.reannounceDelayMs === this.reannounceMs) return;
+    this.reannounceDelayMs = this.reannounceMs;
+    this.reannounceTimer = this.clear(this.reannounceTimer);
+    this.scheduleReannounce();
   }
 
   private pruneClosed(): void {
@@ -517,6 +547,7 @@ class WebRtcTransportImpl implements WebRtcTransport {
   private endAttempt(remote: Remote, attempt: Attempt, reason: string, retry: boolean): void {
     if (attempt.closed) return;
     attempt.closed = true;
+    if (attempt.openedAt !== undefined) this.restartReannounce();
     attempt.timeout = this.clear(attempt.timeout);
     attempt.pc.onicecandidate = null;
     attempt.pc.onconnectionstatechange = null;

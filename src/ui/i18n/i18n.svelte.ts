@@ -5,12 +5,13 @@
 import i18next from 'i18next';
 import type { Language } from '../../domain/types';
 import { en } from './en';
-import { sw } from './sw';
 import type { MessageKey, MessageParams, Translate } from './keys';
 
 const engine = i18next.createInstance();
 void engine.init({
-  resources: { en: { translation: en }, sw: { translation: sw } },
+  // English is the fallback and ships with the first screen; Kiswahili is its own chunk,
+  // fetched (from the service worker's precache when offline) only when it is chosen.
+  resources: { en: { translation: en } },
   lng: 'en',
   fallbackLng: 'en',
   initAsync: false,
@@ -25,16 +26,40 @@ export function initialLanguage(): Language {
     : 'en';
 }
 
+// A plain cache: nothing renders from it directly (a $state change signals arrival).
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const loading = new Map<Language, Promise<void>>([['en', Promise.resolve()]]);
+
 class Locale {
   current = $state<Language>('en');
+  /** Bumped when a language's messages arrive, so text shown in the fallback re-renders. */
+  loaded = $state(0);
 
   set(language: Language): void {
     this.current = language;
     if (typeof document !== 'undefined') document.documentElement.lang = language;
+    void loadLanguage(language);
   }
 }
 
 export const locale = new Locale();
 
-export const t: Translate = (key: MessageKey, params?: MessageParams) =>
-  engine.t(key, { ...params, lng: locale.current });
+/** Resolves once the language's messages are in; until then `t` shows English. */
+export function loadLanguage(language: Language): Promise<void> {
+  let pending = loading.get(language);
+  if (!pending) {
+    pending = import('./sw').then(({ sw }) => {
+      engine.addResourceBundle('sw', 'translation', sw);
+      locale.loaded += 1;
+    });
+    // A failed fetch (e.g. offline before the precache finished) may be retried later.
+    pending.catch(() => loading.delete(language));
+    loading.set(language, pending);
+  }
+  return pending;
+}
+
+export const t: Translate = (key: MessageKey, params?: MessageParams) => {
+  void locale.loaded;
+  return engine.t(key, { ...params, lng: locale.current });
+};

@@ -5,7 +5,7 @@
  * there (the first nav entry, the first thing on Home).
  */
 import { render } from 'svelte/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ClinicService,
   DeviceProfile,
@@ -25,7 +25,9 @@ import type {
   UserId,
 } from '../../../src/domain/types';
 import App from '../../../src/ui/App.svelte';
-import { locale } from '../../../src/ui/i18n/i18n.svelte';
+import { fetchScreen } from '../../../src/ui/lazy-screen';
+import { screens } from '../../../src/ui/screens';
+import { loadLanguage, locale } from '../../../src/ui/i18n/i18n.svelte';
 import District from '../../../src/ui/screens/District.svelte';
 import Home from '../../../src/ui/screens/Home.svelte';
 import { sessionContext } from '../../../src/ui/state/context';
@@ -33,6 +35,9 @@ import { NetworkState } from '../../../src/ui/state/network.svelte';
 import { router } from '../../../src/ui/state/router.svelte';
 import { hrefOf, parseHash } from '../../../src/ui/state/routes';
 import { Session } from '../../../src/ui/state/session.svelte';
+
+// Kiswahili is loaded on demand in the app (its own chunk); these tests read it at once.
+beforeAll(() => loadLanguage('sw'));
 
 afterEach(() => {
   locale.set('en');
@@ -297,7 +302,9 @@ describe('a supervisor gets to the overview', () => {
     expect(renderApp(clinicianProfile)).not.toContain('nav-district');
   });
 
-  it('and App renders the overview on #/district', () => {
+  it('and App renders the overview on #/district', async () => {
+    // Screens other than the first are fetched when shown; a server render runs no effects.
+    await fetchScreen(screens.District);
     router.route = { name: 'district' };
     const session = new Session(fakeClinic(supervisorProfile), fakeNetwork());
     const html = render(App, { context: sessionContext(session) }).body;

@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldIssue, ValidationRule } from '../../../src/domain/types';
 import { en } from '../../../src/ui/i18n/en';
 import { sw } from '../../../src/ui/i18n/sw';
-import { locale, t } from '../../../src/ui/i18n/i18n.svelte';
+import { loadLanguage, locale, t } from '../../../src/ui/i18n/i18n.svelte';
 import { issueMessage } from '../../../src/ui/i18n/issues';
+
+// Kiswahili is loaded on demand in the app (its own chunk); these tests read it at once.
+beforeAll(() => loadLanguage('sw'));
 
 /** Typed as a record so adding a rule to the domain without listing it here fails to compile. */
 const everyRule: Record<ValidationRule, true> = {

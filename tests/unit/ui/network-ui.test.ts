@@ -1,12 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FacilityView, NetworkSettings, NetworkView, PeerView } from '../../../src/app/views';
 import type { IsoDateTime } from '../../../src/domain/types';
 import { validateNetworkSettings } from '../../../src/domain/schemas/network-settings';
 import { networkSettingsInput, networkSettingsValues } from '../../../src/ui/forms/network';
-import { locale, t } from '../../../src/ui/i18n/i18n.svelte';
+import { loadLanguage, locale, t } from '../../../src/ui/i18n/i18n.svelte';
 import { chipState, onlineFirst, peersInOrder } from '../../../src/ui/network-status';
 import { ageOf, relativeTime } from '../../../src/ui/relative-time';
 import { hrefOf, parseHash } from '../../../src/ui/state/routes';
+
+// Kiswahili is loaded on demand in the app (its own chunk); these tests read it at once.
+beforeAll(() => loadLanguage('sw'));
 
 afterEach(() => locale.set('en'));
 

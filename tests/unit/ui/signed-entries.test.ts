@@ -4,7 +4,7 @@
  * registered the patient. Rendered on the server, as the other UI unit tests are.
  */
 import { render } from 'svelte/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ClinicService,
   DeviceProfile,
@@ -26,9 +26,12 @@ import type {
   Visit,
 } from '../../../src/domain/types';
 import PatientRecord from '../../../src/ui/components/PatientRecord.svelte';
-import { locale } from '../../../src/ui/i18n/i18n.svelte';
+import { loadLanguage, locale } from '../../../src/ui/i18n/i18n.svelte';
 import { sessionContext } from '../../../src/ui/state/context';
 import { Session } from '../../../src/ui/state/session.svelte';
+
+// Kiswahili is loaded on demand in the app (its own chunk); these tests read it at once.
+beforeAll(() => loadLanguage('sw'));
 
 afterEach(() => locale.set('en'));
 

@@ -2,13 +2,16 @@
  * How clock and storage trouble and refused updates read on the Network screen and the banner
  * (rules §20: W7, W10, W13), in English and Swahili.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { locale, t } from '../../../src/ui/i18n/i18n.svelte';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadLanguage, locale, t } from '../../../src/ui/i18n/i18n.svelte';
 import {
   clockWarningText,
   refusalDocText,
   refusalReasonText,
 } from '../../../src/ui/network-status';
+
+// Kiswahili is loaded on demand in the app (its own chunk); these tests read it at once.
+beforeAll(() => loadLanguage('sw'));
 
 afterEach(() => locale.set('en'));
 

@@ -4,7 +4,7 @@
  * so without clicks: the e2e tests press the buttons).
  */
 import { render } from 'svelte/server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type {
   ClinicService,
   InviteSummary,
@@ -32,7 +32,7 @@ import {
 } from '../../../src/ui/components/trust-text';
 import MemberList from '../../../src/ui/components/MemberList.svelte';
 import TrustBanner from '../../../src/ui/components/TrustBanner.svelte';
-import { locale, t } from '../../../src/ui/i18n/i18n.svelte';
+import { loadLanguage, locale, t } from '../../../src/ui/i18n/i18n.svelte';
 import Join from '../../../src/ui/screens/Join.svelte';
 import Network from '../../../src/ui/screens/Network.svelte';
 import Settings from '../../../src/ui/screens/Settings.svelte';
@@ -41,6 +41,9 @@ import { sessionContext } from '../../../src/ui/state/context';
 import { NetworkState } from '../../../src/ui/state/network.svelte';
 import { hrefOf, parseHash } from '../../../src/ui/state/routes';
 import { Session } from '../../../src/ui/state/session.svelte';
+
+// Kiswahili is loaded on demand in the app (its own chunk); these tests read it at once.
+beforeAll(() => loadLanguage('sw'));
 
 class MemoryStorage {
   #items = new Map<string, string>();

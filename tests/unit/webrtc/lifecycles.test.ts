@@ -215,3 +215,62 @@ describe('L2 a flood of announces stays within the connection budget', () => {
     expect(r.count('webrtc_budget_full')).toBe(3);
   });
 });
+
+describe('L8, L9 an idle device is frugal on the air', () => {
+  /** Runs `ms` of simulated time in steps, answering each ping as the server would. */
+  async function idleFor(r: Rig, ms: number): Promise<void> {
+    for (let t = 0; t < ms; t += 10_000) {
+      r.time.advance(10_000);
+      const socket = r.socket();
+      const unanswered = socket.sent.filter((m) => m === '{"type":"ping"}').length;
+      const answered = (socket as FakeSocket & { pongs?: number }).pongs ?? 0;
+      for (let i = answered; i < unanswered; i++) {
+        (socket.onmessage as ((event: { data: string }) => void) | null)?.({
+          data: '{"type":"pong"}',
+        });
+      }
+      (socket as FakeSocket & { pongs?: number }).pongs = unanswered;
+      await flush();
+    }
+  }
+  const publishes = (r: Rig) => r.socket().sent.filter((m) => m.includes('"publish"')).length;
+  const pings = (r: Rig) => r.socket().sent.filter((m) => m === '{"type":"ping"}').length;
+
+  it('L8, L9 alone for a day: pings every 120 s on one socket, re-announces backed off to hourly', async () => {
+    const r = await rig(fakePeerConnections());
+    await settle(() => publishes(r) === 1);
+    await idleFor(r, 24 * 60 * 60_000);
+    // One socket all day: the answered pings kept it alive.
+    expect(r.count('signaling_connected')).toBe(1);
+    // 86,400 s / 120 s = 720 pings (y-webrtc's 20 s would be 4,320).
+    expect(pings(r)).toBeGreaterThanOrEqual(700);
+    expect(pings(r)).toBeLessThanOrEqual(720);
+    // 120 + 240 + … + 3,600 s: under 30 re-announces a day, not 720.
+    expect(publishes(r) - 1).toBeGreaterThanOrEqual(20);
+    expect(publishes(r) - 1).toBeLessThanOrEqual(30);
+  });
+
+  it('L9 reconnect() starts re-announcing at the base rate again', async () => {
+    const r = await rig(fakePeerConnections());
+    await settle(() => publishes(r) === 1);
+    await idleFor(r, 6 * 60 * 60_000);
+    r.transport.reconnect();
+    await flush();
+    const before = publishes(r);
+    // Within the base interval (120 s ± 25 %) the next re-announce is out, not an hour later.
+    await idleFor(r, 150_000);
+    expect(publishes(r)).toBeGreaterThan(before);
+  });
+
+  it('L8 a server that stops answering is detected: the socket is dropped and dialled again', async () => {
+    const r = await rig(fakePeerConnections());
+    await settle(() => publishes(r) === 1);
+    const first = r.socket();
+    // No pong: silent for 150 s after the last message, the link is dropped and retried.
+    for (let t = 0; t < 300_000; t += 10_000) {
+      r.time.advance(10_000);
+      await flush();
+    }
+    expect(r.socket()).not.toBe(first);
+  });
+});
