@@ -47,7 +47,7 @@ export interface WebRtcTransportOptions {
   readonly retryMaxMs?: number;
   /** Consecutive failed attempts after which a peer is forgotten until it announces again. */
   readonly maxRetries?: number;
-  /** Re-announce this often, so peers that missed each other (or gave up) meet again. */
+  /** First re-announce interval (backed off while settled, L9), so peers that missed each other meet again. */
   readonly reannounceMs?: number;
   /** Bad signals from one peer before it is ignored for `ignoreMs`. */
   readonly badSignalLimit?: number;
