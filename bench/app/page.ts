@@ -4,6 +4,7 @@
  * and measured against raw IndexedDB and in-memory baselines in the same page. Method:
  * bench/README.md (App section).
  */
+import { stampOf } from '../../src/app/clinic-service';
 import { createClinicApp, type ClinicApp } from '../../src/app/create-app';
 import { randomIds } from '../../src/app/ids';
 import { patientDocId, registerDocId } from '../../src/crdt/doc-id';
@@ -53,15 +54,7 @@ async function open(databaseName: string, clock?: { now(): number }): Promise<Cl
 }
 
 function stampAt(at: string): Stamp {
-  const p = must(app?.service.profile(), 'profile');
-  return {
-    userId: p.user.id,
-    userName: p.user.name,
-    role: p.user.role,
-    deviceId: p.deviceId,
-    facilityCode: p.facility.code,
-    at: at as IsoDateTime,
-  };
+  return stampOf(must(app?.service.profile(), 'profile'), at as IsoDateTime);
 }
 
 /**

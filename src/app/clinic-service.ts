@@ -132,14 +132,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
   const now = (): IsoDateTime => new Date(clock.now()).toISOString() as IsoDateTime;
 
   function stamp(p: DeviceProfile): Stamp {
-    return {
-      userId: p.user.id,
-      userName: p.user.name,
-      role: p.user.role,
-      deviceId: p.deviceId,
-      facilityCode: p.facility.code,
-      at: now(),
-    };
+    return stampOf(p, now());
   }
 
   /** Guards shared by every clinical write. */
@@ -713,5 +706,17 @@ function summaryOf(ctcId: CtcId, d: Demographics, registeredAt: IsoDateTime) {
     birthYear: Number(d.birthDate.slice(0, 4)),
     status: 'active' as const,
     registeredAt,
+  };
+}
+
+/** The stamp of an entry written at `at` by the profile's user on its device. */
+export function stampOf(p: DeviceProfile, at: IsoDateTime): Stamp {
+  return {
+    userId: p.user.id,
+    userName: p.user.name,
+    role: p.user.role,
+    deviceId: p.deviceId,
+    facilityCode: p.facility.code,
+    at,
   };
 }
