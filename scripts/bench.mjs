@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 
 const benches = [
   { name: 'sync', script: 'bench:sync', needs: 'bench/sync/run.ts' },
+  { name: 'search', script: 'bench:search', needs: 'bench/search/index-vs-scan.ts' },
   { name: 'storage', script: 'bench:storage', needs: 'bench/storage/run.mjs' },
   { name: 'webrtc', script: 'bench:webrtc', needs: 'bench/webrtc/run.ts' },
   { name: 'app', script: 'bench:app', needs: 'bench/app/run.ts' },

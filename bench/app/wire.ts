@@ -11,7 +11,7 @@
  *   npx tsx bench/app/wire.ts [--small] [--cpu-throttle 4]
  */
 import { createServer, connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +33,8 @@ const DAY_S = 86_400;
 const REANNOUNCE_BASE_S = 120;
 const REANNOUNCE_MAX_S = 3_600;
 const VISITS_PER_DAY = 20;
+/** Protocol L8: the signaling client pings after this long with no message from the server. */
+const PING_AFTER_SILENCE_S = 120;
 
 const log = (message: string): void =>
   console.log(`[wire ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -157,19 +159,85 @@ function announcesPerDay(): number {
 
 const bench = (page: Page) => page.evaluate.bind(page);
 
-async function until<T>(
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  ms: number,
-  what: string,
-) {
+/**
+ * Waits for B to hold every document A seeded, logging progress every 15 s. One that does not
+ * finish is an error saying what it reached (run.ts reports it as did_not_finish), with both
+ * sides' transport and engine status, never a time.
+ */
+async function catchUp(a: Page, b: Page, round: number, ms: number): Promise<void> {
   const start = Date.now();
+  let logged = start;
   for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() - start > ms) throw new Error(`${what}: not within ${ms} ms`);
+    const progress = await bench(b)(() => window.pamojaWebrtcBench.progress());
+    if (progress.syncedAfterMs !== null) return;
+    const now = Date.now();
+    const line =
+      `round ${round + 1}: ${progress.docsSynced}/${progress.docsTotal} documents after ` +
+      `${Math.round((now - start) / 1000)} s, ${progress.connectedPeerConnections} connected` +
+      (progress.errors.length > 0 ? `, errors: ${progress.errors.slice(0, 3).join('; ')}` : '');
+    if (now - start > ms) {
+      const diagnosis = await Promise.all(
+        [a, b].map((p) => bench(p)(() => window.pamojaWebrtcBench.diagnose())),
+      );
+      throw new Error(
+        `did not finish: ${line}; A ${JSON.stringify(diagnosis[0])}; B ${JSON.stringify(diagnosis[1])}`,
+      );
+    }
+    if (now - logged >= 15_000) {
+      log(line);
+      logged = now;
+    }
     await sleep(200);
   }
+}
+
+/** The part of a CDP `Profiler.Profile` read here. */
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Self and inclusive time per function of a CDP CPU profile, the 25 largest of each. */
+function summariseProfile(profile: CpuProfile): string {
+  const parent = new Map<number, number>();
+  const byId = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) {
+    byId.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
+  const key = (node: ProfileNode) =>
+    `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber + 1}`;
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const ms = (deltas[i + 1] ?? 0) / 1000;
+    let node = byId.get(samples[i]!);
+    if (!node) continue;
+    self.set(key(node), (self.get(key(node)) ?? 0) + ms);
+    const seen = new Set<string>();
+    while (node) {
+      const k = key(node);
+      if (!seen.has(k)) total.set(k, (total.get(k) ?? 0) + ms);
+      seen.add(k);
+      const up = parent.get(node.id);
+      node = up === undefined ? undefined : byId.get(up);
+    }
+  }
+  const top = (m: Map<string, number>) =>
+    [...m]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 25)
+      .map(([k, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${k}`)
+      .join('\n');
+  return `self:\n${top(self)}\ninclusive:\n${top(total)}`;
 }
 
 // ---- the measure ------------------------------------------------------------------------------
@@ -177,6 +245,8 @@ async function until<T>(
 export async function measureWire(options: {
   small: boolean;
   cpuThrottle: number;
+  /** Writes B's CPU profile of the first catch-up here and logs where its time went. */
+  profile?: string;
 }): Promise<WireResult> {
   const docs = options.small ? 100 : 1000;
   const rounds = 3;
@@ -206,7 +276,7 @@ export async function measureWire(options: {
         await cdp.send('Emulation.setCPUThrottlingRate', { rate: options.cpuThrottle });
       };
       await load();
-      return { page, load };
+      return { page, load, cdp };
     };
     const a = await open('A');
     const b = await open('B');
@@ -242,19 +312,24 @@ export async function measureWire(options: {
         ...config,
         deviceId: 'wire-b',
       });
-      await until(
-        () => bench(b.page)(() => window.pamojaWebrtcBench.progress()),
-        (p) => p.syncedAfterMs !== null,
-        300_000,
-        `round ${round} catch-up`,
-      );
+      const profiling = options.profile !== undefined && round === 0;
+      if (profiling) {
+        await b.cdp.send('Profiler.enable');
+        await b.cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+        await b.cdp.send('Profiler.start');
+      }
+      await catchUp(a.page, b.page, round, options.small ? 120_000 : 300_000);
+      if (profiling) {
+        const { profile } = await b.cdp.send('Profiler.stop');
+        await writeFile(options.profile!, JSON.stringify(profile));
+        log(`B's profile of round 1: ${options.profile}\n${summariseProfile(profile)}`);
+      }
       const catchup = await bench(b.page)(() => window.pamojaWebrtcBench.catchup());
       const received = await bench(b.page)(() => window.pamojaWebrtcBench.liveStats());
       const bytes = received.dataChannelBytesReceived;
-      const [, baseline] = await Promise.all([
-        bench(a.page)((n) => window.pamojaWebrtcBench.rawServe(n), bytes),
-        bench(b.page)((n) => window.pamojaWebrtcBench.rawFetch(n), bytes),
-      ]);
+      // The sender's channel first: a "go" on a stream A has not created yet is dropped.
+      await bench(a.page)((n) => window.pamojaWebrtcBench.rawServe(n), bytes);
+      const baseline = await bench(b.page)((n) => window.pamojaWebrtcBench.rawFetch(n), bytes);
       await bench(a.page)(() => window.pamojaWebrtcBench.closeRaw());
       if (catchup.transferMs === null) throw new Error('catch-up finished without a time');
       ours.push(catchup.transferMs);
@@ -270,6 +345,11 @@ export async function measureWire(options: {
           `raw ${baseline.ms} ms for ${bytes} bytes; longest task ${catchup.longestTaskMs} ms, ` +
           `${catchup.docChanged} doc-changed notifications`,
       );
+      for (const frame of catchup.longFrames) {
+        log(
+          `  long frame ${Math.round(frame.duration)} ms: ${frame.scripts.join('; ') || 'no script over 20 ms'}`,
+        );
+      }
       if (round < rounds - 1) await bench(b.page)(() => window.pamojaWebrtcBench.stop());
     }
 
@@ -282,6 +362,13 @@ export async function measureWire(options: {
     const before = await stats();
     const windowStart = Date.now();
     await sleep(idleWindowMs);
+    // A ping goes out only after 120 s with no server message (L8), and a re-announce of the
+    // other device resets that: wait on (at most 4 min more) until each direction showed one.
+    const pinged = () =>
+      ['ping', 'pong'].every((kind) =>
+        proxy.events.some((e) => e.at >= windowStart && e.kind === kind),
+      );
+    for (let waited = 0; !pinged() && waited < 240_000; waited += 5_000) await sleep(5_000);
     const after = await stats();
     const windowEvents = proxy.events.filter((e) => e.at >= windowStart);
     const windowS = (Date.now() - windowStart) / 1000;
@@ -313,7 +400,21 @@ export async function measureWire(options: {
     const scale = DAY_S / windowS;
     const bytesPerAnnounce = announcesSent > 0 ? sum(publishes) / announcesSent : null;
     const perDevice = announcesPerDay();
-    const keepAlivePerDay = sum(keepAlive) * scale;
+    // L8: a device pings after each 120 s with no message from the server; at most every 120 s
+    // (a re-announce of the other device only resets the wait), so at most 720 a day each.
+    const appPings = keepAlive.filter((e) => e.kind === 'ping' || e.kind === 'pong');
+    const meanBytes = (kind: string) => {
+      const seen = appPings.filter((e) => e.kind === kind);
+      return seen.length === 0 ? null : sum(seen) / seen.length;
+    };
+    const pingBytes = meanBytes('ping');
+    const pongBytes = meanBytes('pong');
+    const pingsPerDevicePerDay = DAY_S / PING_AFTER_SILENCE_S;
+    const wsKeepAlive = keepAlive.filter((e) => e.kind === 'ws-ping' || e.kind === 'ws-pong');
+    const keepAlivePerDay =
+      pingBytes === null || pongBytes === null
+        ? sum(keepAlive) * scale
+        : pingsPerDevicePerDay * 2 * (pingBytes + pongBytes) + sum(wsKeepAlive) * scale;
     const announcePerDay = (bytesPerAnnounce ?? 0) * perDevice * 2;
     const airPerDay = Math.round(
       keepAlivePerDay + announcePerDay + sum(other) * scale + dcIdle * scale + visitBytes,
@@ -356,7 +457,9 @@ export async function measureWire(options: {
         },
         air: {
           formula:
-            'keep-alive frames (ping, pong, ws-ping, ws-pong) in the window × 86400/window_s ' +
+            'keep-alive: (bytes of one ping + one pong, measured) × 720 a day (L8: one ping per 120 s of ' +
+            'silence at most) × 2 devices + WebSocket ping/pong frames in the window × 86400/window_s ' +
+            '(window-scaled alone if no ping was seen) ' +
             '+ bytes per re-announce (publish frames in the window / announces sent) × L9 announces a day × 2 devices ' +
             '+ other signaling frames in the window × 86400/window_s + idle data-channel payload × 86400/window_s ' +
             '+ data-channel payload of 20 recorded visits (both ways)',
@@ -364,6 +467,9 @@ export async function measureWire(options: {
           keep_alive_frames: keepAlive.length,
           keep_alive_bytes: sum(keepAlive),
           keep_alive_bytes_per_day: Math.round(keepAlivePerDay),
+          ping_frame_bytes: pingBytes,
+          pong_frame_bytes: pongBytes,
+          pings_per_device_per_day_at_most: pingsPerDevicePerDay,
           announces_sent_in_window: announcesSent,
           publish_frames_in_window: publishes.length,
           bytes_per_announce: bytesPerAnnounce,
@@ -403,9 +509,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     options: {
       small: { type: 'boolean', default: false },
       'cpu-throttle': { type: 'string', default: '4' },
+      profile: { type: 'string' },
     },
   });
-  measureWire({ small: values.small ?? false, cpuThrottle: Number(values['cpu-throttle']) })
+  measureWire({
+    small: values.small ?? false,
+    cpuThrottle: Number(values['cpu-throttle']),
+    ...(values.profile ? { profile: values.profile } : {}),
+  })
     .then((result) => console.log(JSON.stringify(result, null, 2)))
     .catch((error: unknown) => {
       console.error(error);

@@ -6,6 +6,7 @@
 // Usage: node bench/storage/run.mjs [--docs 2000] [--rounds 3] [--held 1000] [--saves 40]
 //   [--cap-seconds 300] [--out bench/results/storage.json]
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -393,6 +394,18 @@ async function main() {
     await mkdir(dirname(args.out), { recursive: true });
     await writeFile(args.out, `${JSON.stringify(results, null, 2)}\n`);
     log(`wrote ${args.out}`);
+    // Stored bytes per patient (bytes-per-patient.ts): merged into the same file, next to these.
+    log('stored bytes per patient with 12 visits (ClinicService, signed, Dexie)');
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/tsx/dist/cli.mjs'),
+        join(root, 'bench/storage/bytes-per-patient.ts'),
+        '--out',
+        args.out,
+      ],
+      { stdio: 'inherit', cwd: root },
+    );
     console.log(JSON.stringify({ ratiosYIndexeddbOverDexie: ratios, savePath }, null, 2));
   } finally {
     server.close();

@@ -121,6 +121,32 @@ try {
   // No longtask support: wire.ts reports none observed, and says the observer is missing.
   console.info('longtask observer unavailable', error);
 }
+/**
+ * Long animation frames over 200 ms with their scripts (invoker, function, duration): which
+ * callback held the main thread, where the longtask entry only says that something did.
+ */
+const longFrames: { start: number; duration: number; scripts: string[] }[] = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as (PerformanceEntry & {
+      scripts?: { invoker: string; sourceFunctionName: string; duration: number }[];
+    })[]) {
+      if (entry.duration < 200) continue;
+      longFrames.push({
+        start: entry.startTime,
+        duration: entry.duration,
+        scripts: (entry.scripts ?? [])
+          .filter((script) => script.duration >= 20)
+          .map(
+            (script) =>
+              `${script.invoker} ${script.sourceFunctionName} ${Math.round(script.duration)} ms`,
+          ),
+      });
+    }
+  }).observe({ type: 'long-animation-frame', buffered: true });
+} catch (error) {
+  console.info('long-animation-frame observer unavailable', error);
+}
 /** Doc-changed notifications of the signed repository: what would refresh a screen. */
 let docChangedCount = 0;
 
@@ -223,6 +249,8 @@ interface Device {
   refusals?(): string[];
   /** A signed device records `count` later visits, one per patient (bench/app/wire.ts). */
   recordVisits?(count: number, patients: number): Promise<void>;
+  /** Transport and engine status, for a run that does not finish (bench/app/wire.ts). */
+  diagnose?(): unknown;
 }
 
 const SECRET = 'bench-network-secret-0123456789';
@@ -381,6 +409,7 @@ function signedDevice(verify: boolean): Device {
     },
     engineBytesSent: () => engine?.traffic().bytesSent ?? null,
     refusals: () => (engine?.status().refusals ?? []).map((r) => `refused: ${JSON.stringify(r)}`),
+    diagnose: () => ({ transport: transport?.status(), engine: engine?.status() }),
     async recordVisits(count, patients) {
       const { self: me, repo: signing } = built();
       for (let n = 0; n < count; n++) {
@@ -554,21 +583,34 @@ function wireApi() {
         longTasks: during.length,
         longTaskObserver: PerformanceObserver.supportedEntryTypes.includes('longtask'),
         docChanged: docChangedCount,
+        longFrames: longFrames
+          .filter((f) => f.start + f.duration >= startedAt && f.start <= end)
+          .slice(0, 10),
       };
     },
     /** The sender: opens the raw channel, and on the receiver's "go" sends `bytes` in chunks. */
     async rawServe(bytes: number): Promise<void> {
       const channel = openRaw();
       channel.bufferedAmountLowThreshold = 256 * 1024;
+      let going = false;
       channel.onmessage = () => {
+        // The receiver repeats "go" until bytes arrive (one may be lost, see rawFetch): once.
+        if (going) return;
+        going = true;
         const chunk = new Uint8Array(RAW_CHUNK);
         let left = bytes;
         const pump = () => {
-          // The same pacing a careful sender uses: fill to 1 MiB, wait for the low threshold.
-          while (left > 0 && channel.bufferedAmount < 1024 * 1024) {
-            const size = Math.min(RAW_CHUNK, left);
-            channel.send(size === RAW_CHUNK ? chunk : chunk.subarray(0, size));
-            left -= size;
+          try {
+            // The same pacing a careful sender uses: fill to 1 MiB, wait for the low threshold.
+            while (left > 0 && channel.bufferedAmount < 1024 * 1024) {
+              const size = Math.min(RAW_CHUNK, left);
+              channel.send(size === RAW_CHUNK ? chunk : chunk.subarray(0, size));
+              left -= size;
+            }
+          } catch (error) {
+            // Recorded (progress().errors), so the receiver's wait is explained, not silent.
+            recordError('raw baseline send', error);
+            left = 0;
           }
           if (left > 0) channel.onbufferedamountlow = pump;
           else channel.onbufferedamountlow = null;
@@ -582,9 +624,17 @@ function wireApi() {
       const channel = openRaw();
       await opened(channel);
       const t0 = performance.now();
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
         let got = 0;
+        setTimeout(
+          () => reject(new Error(`raw baseline: ${got} of ${bytes} bytes in 60 s`)),
+          60_000,
+        );
+        // Data on a negotiated stream the other end has not created yet is dropped, so "go"
+        // is repeated until the first bytes arrive (wire.ts also opens the sender first).
+        const again = setInterval(() => channel.send('go'), 500);
         channel.onmessage = (event: MessageEvent<ArrayBuffer>) => {
+          clearInterval(again);
           got += event.data.byteLength;
           if (got >= bytes) resolve();
         };
@@ -602,6 +652,7 @@ function wireApi() {
       raw?.close();
       raw = undefined;
     },
+    diagnose: (): unknown => device?.diagnose?.() ?? null,
     async recordVisits(count: number, patients: number): Promise<void> {
       if (!device?.recordVisits) throw new Error('a signed device records visits');
       await device.recordVisits(count, patients);

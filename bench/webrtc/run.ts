@@ -6,7 +6,12 @@
  * every change and once without (issue 8 point 11). Writes bench/results/webrtc.json. Method:
  * bench/README.md (WebRTC section).
  *
- *   npx tsx bench/webrtc/run.ts [--docs 1000] [--cap-seconds 120] [--stall-seconds 60] [--out …]
+ * Every set-up runs once in each of `--rounds` (≥ 3) rounds, the order reversed every other round
+ * (issue 9 point 7); bench/webrtc/summary.ts reports min and median, and "did not finish" with what
+ * a set-up reached instead of a ratio of the give-up timer.
+ *
+ *   npx tsx bench/webrtc/run.ts [--docs 1000] [--rounds 3] [--cap-seconds 120] [--stall-seconds 60]
+ *     [--only …] [--out …]
  */
 import { cpus } from 'node:os';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +24,15 @@ import { createSignalingServer } from '../../signaling/server';
 import { launchOptions } from '../../scripts/chromium.mjs';
 import { bundleBenchPage, serveDirectory } from '../browser-page.mjs';
 import type { Progress, Scenario, Seeded, StartConfig, WireStats } from './page';
+import {
+  didNotFinish,
+  medianRound,
+  ratiosOver,
+  round,
+  roundsOf,
+  signedFigures,
+  type Figures,
+} from './summary';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
@@ -26,6 +40,8 @@ const { values: args } = parseArgs({
     docs: { type: 'string', default: '1000' },
     'cap-seconds': { type: 'string', default: '120' },
     'stall-seconds': { type: 'string', default: '60' },
+    /** Issue 9 point 7: every set-up in each round, the order reversed every other round. */
+    rounds: { type: 'string', default: '3' },
     out: { type: 'string', default: join(root, 'bench/results/webrtc.json') },
     /** Comma-separated subset, for probing one set-up; the results file needs all five. */
     only: { type: 'string', default: 'ours,oneDoc,roomPerDoc,oursSigned,oursSignedUnverified' },
@@ -34,6 +50,9 @@ const { values: args } = parseArgs({
 const DOCS = Number(args.docs);
 const CAP_MS = Number(args['cap-seconds']) * 1000;
 const STALL_MS = Number(args['stall-seconds']) * 1000;
+const ROUNDS = Number(args.rounds);
+/** The results file needs this many rounds; fewer (for probing) only print. */
+const MIN_ROUNDS = 3;
 const POLL_MS = 250;
 /** After B matched A, wait this long before reading stats, so trailing acks are counted too. */
 const SETTLE_MS = 1_000;
@@ -67,34 +86,6 @@ async function openDevice(browser: Browser, url: string, name: string): Promise<
   await page.waitForFunction(() => 'pamojaWebrtcBench' in window);
   return { context, page };
 }
-
-interface Figures {
-  complete: boolean;
-  docs: number;
-  docs_synced: number;
-  /** From B starting to connect until every doc of B equals A's; null when it never did. */
-  sync_ms: number | null;
-  /** Time B ran: sync_ms when complete, otherwise until the run was stopped. */
-  elapsed_ms: number;
-  wire_bytes: number;
-  update_bytes: number;
-  wire_over_update: number;
-  peer_connections: number;
-  peer_connections_by_device: { a: number; b: number };
-  open_peer_connections_by_device: { a: number; b: number };
-  dtls_transport_bytes: number;
-  send_hook_bytes: number;
-  data_channel_messages: number;
-  closed_peer_connections_not_counted: number;
-  engine_bytes_sent?: number;
-  /** [seconds since B started, docs synced, B's open peer connections], every few seconds. */
-  progress: [number, number, number][];
-  stopped_because?: string;
-  errors: string[];
-}
-
-const round = (value: number, digits = 3): number =>
-  Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function runScenario(
   browser: Browser,
@@ -200,7 +191,8 @@ async function runScenario(
         break;
       }
     }
-    const elapsedMs = last?.syncedAfterMs ?? last?.elapsedMs ?? Date.now() - wallStart;
+    // A stopped run ran until now: its page may have stopped answering long before (saturated).
+    const elapsedMs = last?.syncedAfterMs ?? Math.max(last?.elapsedMs ?? 0, Date.now() - wallStart);
     progress.push([
       round(elapsedMs / 1000, 1),
       last?.docsSynced ?? 0,
@@ -211,7 +203,9 @@ async function runScenario(
         `${last?.docsSynced ?? 0}/${DOCS} docs after ${elapsedMs} ms`,
     );
     await sleep(SETTLE_MS);
-    const [aStats, bStats] = (await Promise.all(
+    // A page saturated by a failing baseline (room per doc past the browser's connection cap)
+    // may never answer; its byte counts are then unknown (null), not zero, and the run goes on.
+    const read = await Promise.allSettled(
       [a, b].map(({ page }) =>
         within(
           page.evaluate(() => window.pamojaWebrtcBench.stats()),
@@ -219,9 +213,20 @@ async function runScenario(
           'stats',
         ),
       ),
-    )) as [WireStats, WireStats];
+    );
     await Promise.race([bStart, sleep(1_000)]);
-    const wire = aStats.dataChannelBytesSent + bStats.dataChannelBytesSent;
+    const [aStats, bStats] = read.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    const statsErrors = read.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${i === 0 ? 'A' : 'B'}: ${String(r.reason)}`] : [],
+    );
+    const both = <T>(pick: (stats: WireStats) => T): { a: T; b: T } | null =>
+      aStats && bStats ? { a: pick(aStats), b: pick(bStats) } : null;
+    const sum = (pick: (stats: WireStats) => number): number | null => {
+      const pair = both(pick);
+      return pair ? pair.a + pair.b : null;
+    };
+    const wire = sum((s) => s.dataChannelBytesSent);
+    const connections = both((s) => s.peerConnections);
     const figures: Figures = {
       complete: stoppedBecause === undefined,
       docs: DOCS,
@@ -230,22 +235,22 @@ async function runScenario(
       elapsed_ms: elapsedMs,
       wire_bytes: wire,
       update_bytes: seeded.updateBytes,
-      wire_over_update: round(wire / seeded.updateBytes),
-      peer_connections: Math.max(aStats.peerConnections, bStats.peerConnections),
-      peer_connections_by_device: { a: aStats.peerConnections, b: bStats.peerConnections },
-      open_peer_connections_by_device: {
-        a: aStats.openPeerConnections,
-        b: bStats.openPeerConnections,
-      },
-      dtls_transport_bytes: aStats.transportBytesSent + bStats.transportBytesSent,
-      send_hook_bytes: aStats.sendHookBytes + bStats.sendHookBytes,
-      data_channel_messages: aStats.dataChannelMessagesSent + bStats.dataChannelMessagesSent,
-      closed_peer_connections_not_counted:
-        aStats.closedPeerConnections + bStats.closedPeerConnections,
+      wire_over_update: wire === null ? null : round(wire / seeded.updateBytes),
+      peer_connections: connections ? Math.max(connections.a, connections.b) : null,
+      peer_connections_by_device: connections,
+      open_peer_connections_by_device: both((s) => s.openPeerConnections),
+      dtls_transport_bytes: sum((s) => s.transportBytesSent),
+      send_hook_bytes: sum((s) => s.sendHookBytes),
+      data_channel_messages: sum((s) => s.dataChannelMessagesSent),
+      closed_peer_connections_not_counted: sum((s) => s.closedPeerConnections),
       progress,
       errors: errorsSeen,
     };
-    if (aStats.engineBytesSent !== null && bStats.engineBytesSent !== null) {
+    if (statsErrors.length > 0) {
+      figures.stats_unavailable = statsErrors.join('; ');
+      log(`${scenario}: stats unavailable (${figures.stats_unavailable})`);
+    }
+    if (aStats?.engineBytesSent != null && bStats?.engineBytesSent != null) {
       figures.engine_bytes_sent = aStats.engineBytesSent + bStats.engineBytesSent;
     }
     if (stoppedBecause) figures.stopped_because = stoppedBecause;
@@ -260,56 +265,6 @@ async function runScenario(
     }
     await Promise.all([a.context.close(), b.context.close()]);
   }
-}
-
-/** What a set-up that never finished reached before it was stopped; `null` when it finished. */
-function didNotFinish(figures: Figures) {
-  if (figures.complete) return null;
-  return {
-    docs_synced: figures.docs_synced,
-    docs: figures.docs,
-    ran_ms: figures.elapsed_ms,
-    stopped_because: figures.stopped_because ?? 'unknown',
-  };
-}
-
-/** Baseline over ours; `null` where ours is zero. */
-const ratio = (baseline: number, ours: number): number | null =>
-  ours > 0 ? round(baseline / ours, 2) : null;
-
-function ratios(baseline: Figures, ours: Figures) {
-  return {
-    // Bytes of a baseline that did not finish compare nothing: it did not move the same data.
-    wire_bytes: baseline.complete ? ratio(baseline.wire_bytes, ours.wire_bytes) : null,
-    // A stopped baseline moved fewer documents; per synced document is the fair comparison.
-    wire_bytes_per_synced_doc:
-      baseline.docs_synced > 0
-        ? ratio(
-            baseline.wire_bytes / baseline.docs_synced,
-            ours.wire_bytes / Math.max(1, ours.docs_synced),
-          )
-        : null,
-    update_bytes: ratio(baseline.update_bytes, ours.update_bytes),
-    // Issue 9 point 7: a baseline that never finished has no time to compare; how long it ran
-    // is our own give-up timer, so no ratio is made of it: `did_not_finish` says what it reached.
-    sync_ms:
-      baseline.complete && ours.complete ? ratio(baseline.elapsed_ms, ours.elapsed_ms) : null,
-    did_not_finish: didNotFinish(baseline),
-    peer_connections: ratio(baseline.peer_connections, ours.peer_connections),
-  };
-}
-
-/** Issue 8 point 11: the same catch-up into a B that verifies every change and one that does not. */
-function signedFigures(verified: Figures, unverified: Figures) {
-  const { sync_ms: on } = verified;
-  const { sync_ms: off } = unverified;
-  return {
-    // Null when that catch-up did not finish (its figures say why: `progress`, `errors`).
-    catchup_ms_verified: on,
-    catchup_ms_unverified: off,
-    verified_over_unverified: on !== null && off !== null && off > 0 ? round(on / off) : null,
-    docs: DOCS,
-  };
 }
 
 async function main(): Promise<void> {
@@ -344,16 +299,23 @@ async function main(): Promise<void> {
       ['oursSignedUnverified', `ours signed: ${DOCS} patients, B verifies nothing`],
     ];
     const selected = new Set(args.only.split(','));
-    const measured: Partial<Record<Scenario, Figures>> = {};
-    for (const [scenario, title] of plan) {
-      if (!selected.has(scenario)) continue;
-      log(title);
-      measured[scenario] = await runScenario(browser, url, signalingUrl, scenario);
+    const runs = Object.fromEntries(
+      plan.map(([scenario]) => [scenario, [] as Figures[]]),
+    ) as Record<Scenario, Figures[]>;
+    for (let r = 0; r < ROUNDS; r++) {
+      // Reversed every other round, so no set-up always runs on a fresher (or busier) browser.
+      const order = r % 2 === 0 ? plan : [...plan].reverse();
+      for (const [scenario, title] of order) {
+        if (!selected.has(scenario)) continue;
+        log(`round ${r + 1}/${ROUNDS}: ${title}`);
+        runs[scenario].push(await runScenario(browser, url, signalingUrl, scenario));
+      }
     }
-    const { ours, oneDoc, roomPerDoc, oursSigned, oursSignedUnverified } = measured;
-    if (!ours || !oneDoc || !roomPerDoc || !oursSigned || !oursSignedUnverified) {
-      console.log(JSON.stringify(measured, null, 2));
-      log('partial run (--only): results file not written');
+    const { ours, oneDoc, roomPerDoc, oursSigned, oursSignedUnverified } = runs;
+    const all = [ours, oneDoc, roomPerDoc, oursSigned, oursSignedUnverified];
+    if (all.some((set) => set.length === 0) || ROUNDS < MIN_ROUNDS) {
+      console.log(JSON.stringify(runs, null, 2));
+      log(`partial run (--only, or fewer than ${MIN_ROUNDS} rounds): results file not written`);
       return;
     }
 
@@ -368,23 +330,37 @@ async function main(): Promise<void> {
       parameters: {
         docs: DOCS,
         visits_per_patient: 5,
+        rounds: ROUNDS,
+        order: 'ours, oneDoc, roomPerDoc, oursSigned, oursSignedUnverified; reversed in odd rounds',
         cap_seconds: CAP_MS / 1000,
         stall_seconds: STALL_MS / 1000,
       },
-      ...ours,
-      baseline_room_per_doc: { ...roomPerDoc, did_not_finish: didNotFinish(roomPerDoc) },
-      baseline_one_doc: { ...oneDoc, did_not_finish: didNotFinish(oneDoc) },
-      ratios: {
-        room_per_doc_over_ours: ratios(roomPerDoc, ours),
-        one_doc_over_ours: ratios(oneDoc, ours),
+      // The median round of each set-up in full (summary.ts medianRound); `rounds` has them all.
+      ...medianRound(ours),
+      baseline_room_per_doc: {
+        ...medianRound(roomPerDoc),
+        did_not_finish: didNotFinish(medianRound(roomPerDoc)),
       },
-      signed: signedFigures(oursSigned, oursSignedUnverified),
+      baseline_one_doc: {
+        ...medianRound(oneDoc),
+        did_not_finish: didNotFinish(medianRound(oneDoc)),
+      },
+      ratios: {
+        room_per_doc_over_ours: ratiosOver(roomPerDoc, ours),
+        one_doc_over_ours: ratiosOver(oneDoc, ours),
+      },
+      rounds: {
+        ours: roundsOf(ours),
+        baseline_room_per_doc: roundsOf(roomPerDoc),
+        baseline_one_doc: roundsOf(oneDoc),
+      },
+      signed: signedFigures(oursSigned, oursSignedUnverified, DOCS),
     };
     await mkdir(dirname(args.out), { recursive: true });
     await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${args.out}`);
-    console.log(JSON.stringify({ ratios: result.ratios, signed: result.signed }, null, 2));
-    if (!ours.complete || !oursSigned.complete || !oursSignedUnverified.complete) {
+    console.log(JSON.stringify({ rounds: result.rounds, signed: result.signed }, null, 2));
+    if ([ours, oursSigned, oursSignedUnverified].some((set) => set.some((run) => !run.complete))) {
       process.exitCode = 1;
     }
   } finally {

@@ -12,7 +12,7 @@ import type { RemoteUpdateCheck } from '../crdt/policy/refusal';
 import { createRemoteUpdateCheck } from '../crdt/policy/remote-check';
 import type { DocumentStore } from '../crdt/ports';
 import { DocumentRepository, type RepositoryOptions } from '../crdt/repository';
-import { createChangeSigner } from '../crdt/trust/change-signer';
+import { createChangeCoalescer, createChangeSigner } from '../crdt/trust/change-signer';
 import type { DeviceKey } from '../crdt/trust/device-key';
 import type { Member, Verifier } from '../crdt/trust/types';
 import type { DeviceId } from '../domain/types';
@@ -53,7 +53,10 @@ export interface AppRepositoryDeps {
   trust: () => TrustService | undefined;
   /** One of the key's own client ids, leased for this tab (client-id-lease.ts). */
   clientId: number;
-  options?: Pick<RepositoryOptions, 'cacheLimit' | 'cacheBytes' | 'compactAfter'>;
+  options?: Pick<
+    RepositoryOptions,
+    'cacheLimit' | 'cacheBytes' | 'compactAfter' | 'compactPatientsAfter'
+  >;
 }
 
 /** The member a change's author is, as the current history says; revoked ones say so (WR3). */
@@ -103,6 +106,8 @@ export function createAppRepository(deps: AppRepositoryDeps): DocumentRepository
     checkRemote,
     clientId: deps.clientId,
     signChange: createChangeSigner(key, deps.deviceId),
+    // ST1: at compaction its own consecutive changes become one signed change (decision 0023).
+    coalesceChanges: createChangeCoalescer(key, deps.deviceId),
   });
   return repo;
 }

@@ -52,8 +52,10 @@ import { StorageError, type DocumentStore, type PatientQueries } from '../crdt/p
 import type { DocumentRepository } from '../crdt/repository';
 import type { ReadScope } from '../crdt/trust/types';
 import type { IdSource } from './ids';
+import { coalesce } from './change-coalescer';
 import { entrySigners } from './entry-signatures';
 import { buildPatientView } from './patient-view';
+import { searchClinic } from './patient-search';
 import type {
   ClinicList,
   ClinicListItem,
@@ -64,7 +66,6 @@ import type {
   RegisterRow,
   SaveError,
   SaveResult,
-  SearchHit,
 } from './views';
 import { supervisorFacilityCode } from './views';
 import type { StorageUsage } from '../crdt/ports';
@@ -124,9 +125,11 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
   const { repo, store, clock, ids } = deps;
   let profile = deps.profile;
   const changeListeners = new Set<() => void>();
-  repo.onDocChanged(() => {
+  // SR1: a catch-up stores documents by the hundred; the lists refresh once a window, not per one.
+  const changed = coalesce(() => {
     for (const listener of changeListeners) listener();
   });
+  repo.onDocChanged(() => changed.notify());
 
   const today = (): IsoDate => todayIso(clock);
   const now = (): IsoDateTime => new Date(clock.now()).toISOString() as IsoDateTime;
@@ -410,44 +413,8 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
       return exclusive('pamoja-ctc-serial', () => allocateAndWrite(p, demographics.value));
     },
 
-    async search(query) {
-      const trimmed = query.trim();
-      if (trimmed.length === 0) return [];
-      const [directory, held] = await Promise.all([
-        store.searchDirectory(trimmed, 50),
-        store.searchPatients(trimmed, 50),
-      ]);
-      const hits = new Map<string, SearchHit>();
-      for (const row of held) {
-        hits.set(row.ctcId, {
-          ctcId: row.ctcId,
-          givenName: row.givenName,
-          familyName: row.familyName,
-          sex: row.sex,
-          birthYear: Number(row.birthDate.slice(0, 4)),
-          facilityCode: row.primaryFacility,
-          status: row.status,
-          held: true,
-        });
-      }
-      for (const row of directory) {
-        if (hits.has(row.ctcId)) continue;
-        hits.set(row.ctcId, {
-          ctcId: row.ctcId,
-          givenName: row.givenName,
-          familyName: row.familyName,
-          sex: row.sex,
-          birthYear: row.birthYear,
-          facilityCode: row.facilityCode,
-          status: row.status,
-          // Held means the full record is here, not only entries recorded before it arrived.
-          held: (await store.getPatientRow(row.ctcId)) !== undefined,
-        });
-      }
-      return [...hits.values()].sort(
-        (a, b) =>
-          a.familyName.localeCompare(b.familyName) || a.givenName.localeCompare(b.givenName),
-      );
+    search(query) {
+      return searchClinic(store, query, profile?.facility.code);
     },
 
     async facilityRegister(facilityCode) {

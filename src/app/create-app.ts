@@ -99,6 +99,9 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
   const databaseName = options.databaseName ?? 'pamoja';
   const store = createDexieStore({ name: databaseName, clock });
   await store.open();
+  // The search index's one read of the patient and directory tables starts now, beside the
+  // rest of start-up, so the first search finds it built (a failure is retried by that search).
+  store.prepareSearch().catch((error: unknown) => console.warn('Search index not built', error));
   const key = await openDeviceKey(databaseName);
   const deviceId = await deviceIdFromPublicKey(key.publicKey);
   // D16, SC13: one of the key's own client ids per tab, reused across page sessions.
@@ -119,6 +122,9 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     verifier: webCryptoVerifier,
     trust: () => trustRef.trust,
     clientId: lease.clientId,
+    // A record compacts after 4 stored updates, off the save path: its changes are packed and
+    // its own runs coalesced (decision 0023), so a record stays near 2.5 KB on disk.
+    options: { compactPatientsAfter: 4 },
   });
   // The network document stays open: it is small and read on every screen.
   await repo.get(networkDocId);

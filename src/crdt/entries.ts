@@ -10,6 +10,8 @@ const entryKinds: ReadonlySet<string> = new Set<EntryKind>([
   'appointment',
   'status',
   'demographics',
+  'tracing',
+  'alert_ack',
 ]);
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -75,6 +77,18 @@ const dataShapes: Record<EntryKind, (data: Record<string, unknown>) => boolean> 
   demographics: (d) =>
     Array.isArray(d.changes) &&
     d.changes.every((change) => isRecord(change) && typeof change.field === 'string'),
+  tracing: (d) =>
+    isoDate(d.date) &&
+    isString(d.facilityCode) &&
+    isString(d.method) &&
+    typeof d.reached === 'boolean' &&
+    optional(d.outcome, isString),
+  alert_ack: (d) =>
+    isoDate(d.date) &&
+    isString(d.ruleId) &&
+    isString(d.alertKey) &&
+    isString(d.action) &&
+    isString(d.reason),
 };
 
 /**
@@ -196,7 +210,10 @@ function dataDatesProblem(kind: EntryKind, data: Record<string, unknown>): strin
       if (!inRange(data[field], min, max)) return `${field} out of range`;
     }
   }
-  if ((kind === 'visit' || kind === 'result') && !facilityCode.test(String(data.facilityCode))) {
+  if (
+    (kind === 'visit' || kind === 'result' || kind === 'tracing') &&
+    !facilityCode.test(String(data.facilityCode))
+  ) {
     return 'facility code is not 8 digits';
   }
   return undefined;

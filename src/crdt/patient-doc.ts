@@ -3,7 +3,8 @@
  * lists of immutable entries. Layout:
  *   meta          Y.Map  schema, kind, ctcId, primaryFacility, registeredAt
  *   demographics  Y.Map  one key per field of `Demographics` (absent when unknown)
- *   visits, results, appointments, statusChanges, demographicsLog   Y.Array<Entry>
+ *   visits, results, appointments, statusChanges, demographicsLog,
+ *   tracing, alertAcks                                               Y.Array<Entry>
  */
 import type * as Y from 'yjs';
 import type {
@@ -30,6 +31,8 @@ const listByKind: Record<EntryKind, string> = {
   appointment: 'appointments',
   status: 'statusChanges',
   demographics: 'demographicsLog',
+  tracing: 'tracing',
+  alert_ack: 'alertAcks',
 };
 
 export const entryKindsInOrder: readonly EntryKind[] = [
@@ -38,6 +41,8 @@ export const entryKindsInOrder: readonly EntryKind[] = [
   'appointment',
   'status',
   'demographics',
+  'tracing',
+  'alert_ack',
 ];
 
 const entryList = (doc: Y.Doc, kind: EntryKind): Y.Array<unknown> => doc.getArray(listByKind[kind]);
@@ -145,6 +150,8 @@ export function readPatient(doc: Y.Doc): PatientSnapshot {
     appointment: read('appointment'),
     status: read('status'),
     demographics: read('demographics'),
+    tracing: read('tracing'),
+    alert_ack: read('alert_ack'),
   };
   const str = (key: string) => {
     const value = meta.get(key);
@@ -178,6 +185,8 @@ export function countedSnapshot(snapshot: PatientSnapshot, today: IsoDate): Pati
       appointment: keep(snapshot.entries.appointment),
       status: keep(snapshot.entries.status),
       demographics: snapshot.entries.demographics,
+      tracing: keep(snapshot.entries.tracing),
+      alert_ack: keep(snapshot.entries.alert_ack),
     },
   };
 }

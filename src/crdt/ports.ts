@@ -85,6 +85,27 @@ export interface DocWrite {
   meta?: ReadonlyArray<{ key: string; value: unknown }>;
 }
 
+/**
+ * ST1 (decision 0023): the author's own consecutive changes, replaced at compaction by one
+ * signed change of their merged update. `replaces` are the ids of a run of changes as the store
+ * gave them, in order; `change` takes the place of the first of them.
+ */
+export interface CoalescedRun {
+  replaces: readonly string[];
+  change: StoredChange;
+  /** Bytes of the merged update: the tail of `change.bytes` (SC2). */
+  updateLength: number;
+}
+
+export interface CompactOptions {
+  /**
+   * Given the live (not yet compacted) changes of the document in stored order, the runs to
+   * replace. Called outside any storage transaction; the store applies the runs only if every
+   * change they replace is still stored as read, in the same transaction as the rest.
+   */
+  coalesce?: (changes: readonly StoredChange[]) => Promise<readonly CoalescedRun[]>;
+}
+
 export interface DocInfo {
   docId: DocId;
   kind: DocKind;
@@ -118,8 +139,10 @@ export interface DocumentStore {
    * update is made of exactly the updates the transaction read, so a write another tab stored
    * a moment ago is merged, never deleted (D3). The stored state vector is recomputed from the
    * merged content. A document that is not stored, or has one update, is left as it is.
+   * Resolves with how many stored updates were merged into one (0 when none were), so a
+   * caller counting its document's updates knows what writes made meanwhile still add.
    */
-  compact(docId: DocId): Promise<void>;
+  compact(docId: DocId, options?: CompactOptions): Promise<number>;
   /**
    * Forget a document: its updates, its signed changes, its info row and (for a patient) its patient row. Directory
    * rows stay: they come from the registers, which still list the patient (D6).
@@ -139,11 +162,21 @@ export interface DocumentStore {
   setMeta(key: string, value: unknown): Promise<void>;
 }
 
+export interface SearchOptions {
+  /** Rows of this facility rank before others' (after an exact CTC ID). */
+  ownFacility?: FacilityCode;
+}
+
 export interface PatientQueries {
-  /** CTC ID (digits, any grouping, prefix), name words (prefix, folded) or phone digits. */
-  searchDirectory(query: string, limit: number): Promise<DirectoryRow[]>;
-  searchPatients(query: string, limit: number): Promise<PatientRow[]>;
+  /**
+   * CTC ID (digits, any grouping, prefix), name words (prefix, folded) or phone digits, ranked:
+   * exact CTC ID, own facility, whole words before prefixes, then name (storage/search.ts).
+   */
+  searchDirectory(query: string, limit: number, options?: SearchOptions): Promise<DirectoryRow[]>;
+  searchPatients(query: string, limit: number, options?: SearchOptions): Promise<PatientRow[]>;
   getPatientRow(ctcId: CtcId): Promise<PatientRow | undefined>;
+  /** Several rows in one read, in the order asked (undefined where not held). */
+  getPatientRows(ctcIds: readonly CtcId[]): Promise<Array<PatientRow | undefined>>;
   getDirectoryRow(ctcId: CtcId): Promise<DirectoryRow | undefined>;
   /** Held patients whose next appointment is on or before `until`, oldest first. */
   appointmentsUntil(until: IsoDate): Promise<PatientRow[]>;

@@ -28,7 +28,7 @@ import { DocCache, type OpenDoc } from './doc-cache';
 import { DocLocks } from './doc-locks';
 import { docKind, type DocId } from './doc-id';
 import type { DocumentStore, DocWrite, StoredChange } from './ports';
-import { changesBeyond, type ChangeSigner } from './trust/change-signer';
+import { changesBeyond, type ChangeCoalescer, type ChangeSigner } from './trust/change-signer';
 import { projectDoc } from './projection';
 import { migrateDoc } from './schema';
 import type { RemoteOutcome, RemoteUpdateCheck } from './policy/refusal';
@@ -51,8 +51,14 @@ export interface RepositoryOptions {
   cacheLimit?: number;
   /** Encoded bytes of the open documents (registers weigh what they hold). */
   cacheBytes?: number;
-  /** Stored updates per document before they are merged into one. */
+  /** Stored updates per document before they are merged into one (default 32). */
   compactAfter?: number;
+  /**
+   * The same for patient records (default `compactAfter`). The app uses 4 (D4, decision 0023):
+   * a record is small, its compaction runs off the save path, and it is what packs and
+   * coalesces the record's changes.
+   */
+  compactPatientsAfter?: number;
   /** The update policy: every remote update passes it before anything is stored. */
   checkRemote?: RemoteUpdateCheck;
   /**
@@ -67,6 +73,11 @@ export interface RepositoryOptions {
    * plain Yjs updates.
    */
   signChange?: ChangeSigner;
+  /**
+   * ST1 (decision 0023): at compaction, replaces runs of this device's own consecutive changes
+   * by one signed change each. Only with `signChange`, by the same key.
+   */
+  coalesceChanges?: ChangeCoalescer;
 }
 
 /** One change from a peer: its Yjs update and, when signed, the envelope it came in. */
@@ -98,12 +109,16 @@ export class DocumentRepository {
   private readonly locks = new DocLocks();
   /** D21: documents whose live copy holds a change not stored yet, until it is (or is undone). */
   private readonly committing = new Map<DocId, Promise<void>>();
+  /** Compactions scheduled after a save resolved, by document (scheduleCompaction). */
+  private readonly compactions = new Map<DocId, Promise<void>>();
   private readonly announce = new Announcer();
   private readonly store: DocumentStore;
   private readonly clock: Clock;
   private readonly compactAfter: number;
+  private readonly compactPatientsAfter: number;
   private readonly checkRemote: RemoteUpdateCheck | undefined;
   private readonly signChange: ChangeSigner | undefined;
+  private readonly coalesceChanges: ChangeCoalescer | undefined;
   /** The client id of every document this repository opens. */
   readonly clientId: number;
   /**
@@ -117,8 +132,10 @@ export class DocumentRepository {
     this.store = options.store;
     this.clock = options.clock;
     this.compactAfter = options.compactAfter ?? 32;
+    this.compactPatientsAfter = options.compactPatientsAfter ?? this.compactAfter;
     this.checkRemote = options.checkRemote;
     this.signChange = options.signChange;
+    this.coalesceChanges = options.signChange ? options.coalesceChanges : undefined;
     this.clientId = options.clientId ?? new Y.Doc().clientID;
     this.cache = new DocCache(
       { maxDocs: options.cacheLimit ?? 200, maxBytes: options.cacheBytes ?? 4 * 1024 * 1024 },
@@ -240,10 +257,8 @@ export class DocumentRepository {
           this.docWrite(docId, entry.doc, captured.update, captured, options, changes),
         );
         this.afterStored(docId, entry, captured.update, localOrigin, captured.authors, changes);
+        this.scheduleCompaction(docId, entry);
         return captured.result;
-      }).then(async (result) => {
-        await this.maybeCompact(docId, entry);
-        return result;
       });
     });
   }
@@ -294,7 +309,7 @@ export class DocumentRepository {
           );
         });
       });
-      for (const [docId, entry] of entries) await this.maybeCompact(docId, entry);
+      for (const [docId, entry] of entries) this.scheduleCompaction(docId, entry);
     });
   }
 
@@ -341,7 +356,7 @@ export class DocumentRepository {
         if (!wasOpen && !revealed) this.announce.changed(docId);
         return outcomes;
       }
-      await this.maybeCompact(docId, entry);
+      this.scheduleCompaction(docId, entry);
       return outcomes;
     });
   }
@@ -506,16 +521,52 @@ export class DocumentRepository {
     return this.signChange ? changes.map((change) => change.bytes) : [update];
   }
 
-  private async maybeCompact(docId: DocId, entry: OpenDoc): Promise<void> {
-    if (entry.storedUpdates < this.compactAfter) return;
+  /**
+   * Compaction never runs on the awaited save path (issue 9): a write schedules it and resolves;
+   * it runs in a later task, outside the document lock. That is safe because the store merges
+   * exactly the updates it read, or stores nothing when the document changed meanwhile (D3): a
+   * write committed meanwhile is never lost. At most one compaction per document is
+   * scheduled or running.
+   */
+  private scheduleCompaction(docId: DocId, entry: OpenDoc): void {
+    const after = docKind(docId) === 'patient' ? this.compactPatientsAfter : this.compactAfter;
+    if (entry.storedUpdates < after || this.compactions.has(docId)) return;
+    const run = new Promise<void>((resolve) => setTimeout(resolve, 0))
+      .then(() => this.compactNow(docId, entry))
+      .finally(() => this.compactions.delete(docId));
+    this.compactions.set(docId, run);
+  }
+
+  private async compactNow(docId: DocId, entry: OpenDoc | undefined): Promise<void> {
     try {
       // D3: the store merges exactly what it holds, other tabs' writes included.
-      await this.store.compact(docId);
-      entry.storedUpdates = 1;
+      const coalesce = this.coalesceChanges;
+      const merged = await this.store.compact(
+        docId,
+        coalesce ? { coalesce: (changes) => coalesce(docId, changes) } : {},
+      );
+      // Writes stored while it ran stay counted: only the `merged` rows became one.
+      if (entry && merged > 1)
+        entry.storedUpdates = Math.max(1, entry.storedUpdates - (merged - 1));
     } catch (error) {
       // The uncompacted updates are still stored and complete; compaction retries next write.
       console.warn(`Compaction of ${docId} failed; will retry`, error);
     }
+  }
+
+  /**
+   * Compacts a document now, whatever its count (tools, benchmarks, tests); waits for one
+   * already scheduled first.
+   */
+  async compact(docId: DocId): Promise<void> {
+    await this.compactions.get(docId);
+    const open = this.cache.get(docId);
+    await this.compactNow(docId, open ? await open : undefined);
+  }
+
+  /** Resolves once no compaction is scheduled or running (tests, tools, orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.compactions.size > 0) await Promise.all([...this.compactions.values()]);
   }
 
   private load(docId: DocId): Promise<OpenDoc> {

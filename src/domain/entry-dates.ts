@@ -15,6 +15,10 @@ export function clinicalDate(entry: Entry): IsoDate | undefined {
       return (entry as Entry<'appointment'>).data.date;
     case 'status':
       return (entry as Entry<'status'>).data.date;
+    case 'tracing':
+      return (entry as Entry<'tracing'>).data.date;
+    case 'alert_ack':
+      return (entry as Entry<'alert_ack'>).data.date;
     case 'demographics':
       return undefined;
   }

@@ -184,7 +184,41 @@ export interface Stamp {
   at: IsoDateTime;
 }
 
-export type EntryKind = 'visit' | 'result' | 'appointment' | 'status' | 'demographics';
+export type EntryKind =
+  'visit' | 'result' | 'appointment' | 'status' | 'demographics' | 'tracing' | 'alert_ack';
+
+export type TracingMethod = 'phone' | 'home_visit' | 'treatment_supporter';
+export type TracingOutcome =
+  'will_return' | 'transferred_elsewhere' | 'died' | 'stopped' | 'not_found';
+
+/**
+ * One attempt to reach a patient who missed an appointment or is lost to follow-up (issue 10).
+ * An outcome is recorded only when the patient (or someone for them) was reached, except
+ * `not_found`, which is the outcome of an attempt that reached nobody who knew.
+ */
+export interface Tracing {
+  date: IsoDate;
+  facilityCode: FacilityCode;
+  method: TracingMethod;
+  reached: boolean;
+  outcome?: TracingOutcome;
+  note?: string;
+}
+
+export type AlertAction = 'acknowledge' | 'override';
+
+/**
+ * A clinician's answer to a decision-support alert. `alertKey` names the facts the alert was
+ * raised on (see src/domain/care/evaluate.ts), so the answer silences that alert only until
+ * the facts change.
+ */
+export interface AlertAck {
+  ruleId: string;
+  alertKey: string;
+  action: AlertAction;
+  reason: string;
+  date: IsoDate;
+}
 
 /** Demographic fields changed by one edit, with the values before and after. */
 export interface DemographicsEdit {
@@ -197,6 +231,8 @@ export interface EntryDataByKind {
   appointment: Appointment;
   status: StatusChange;
   demographics: DemographicsEdit;
+  tracing: Tracing;
+  alert_ack: AlertAck;
 }
 
 /**

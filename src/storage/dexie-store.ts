@@ -5,7 +5,7 @@
  * One database rather than one per document: see docs/decisions/0003-storage-dexie.md.
  */
 import Dexie, { type Table } from 'dexie';
-import type { DirectoryRow, DocInfo, DocWrite, PatientRow, StoredChange } from '../crdt/ports';
+import type { DirectoryRow, DocWrite, PatientRow, StoredChange } from '../crdt/ports';
 import { ctcIdOfDoc, type DocId, type DocKind } from '../crdt/doc-id';
 import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types';
 import type { StorageErrorCode } from '../crdt/ports';
@@ -17,19 +17,20 @@ import {
   checkWrite,
   checkWrites,
   mergeStateVectors,
-  mergeStoredUpdates,
   ownBytes,
   type LocalStore,
 } from './local-store';
 import {
-  CTC_ID_LENGTH,
-  indexWord,
-  matchesPhone,
-  matchesWords,
-  parseQuery,
-  sortAndLimit,
-  type ParsedQuery,
-} from './search';
+  compactDoc,
+  resolveUpdates,
+  unpack,
+  type ChangeRecord,
+  type DocRecord,
+  type PackRecord,
+  type UpdateRecord,
+} from './compaction-dexie';
+import { isTailOf } from './stored-forms';
+import { withSearchIndex, type IndexedQueries, type SearchableBase } from './search-queries';
 
 export interface DexieStoreOptions {
   /** IndexedDB database name; one per device profile. */
@@ -45,23 +46,9 @@ export interface DexieStoreOptions {
   storedSignal?: StoredSignal;
 }
 
-export interface DexieStore extends LocalStore {
+export interface DexieStore extends LocalStore, IndexedQueries {
   /** Opens the database now, so an unusable IndexedDB is reported at startup, not at first save. */
   open(): Promise<void>;
-}
-
-interface UpdateRecord {
-  /** Auto-incremented; orders a document's updates. Compaction reuses the smallest merged key. */
-  seq?: number;
-  docId: DocId;
-  bytes: Uint8Array;
-}
-
-/** SC14: one signed change, kept byte for byte beside the updates; compaction never touches it. */
-interface ChangeRecord extends StoredChange {
-  /** Auto-incremented; orders a document's changes as they were first stored. */
-  seq?: number;
-  docId: DocId;
 }
 
 interface MetaRecord {
@@ -91,6 +78,13 @@ const schemaVersions: ReadonlyArray<{ version: number; stores: Record<string, st
     version: 2,
     stores: { changes: '++seq, docId, [docId+id]' },
   },
+  {
+    // Issue 9, decision 0023: compaction packs a document's changes into deflated `packs`
+    // rows; `updates` rows may refer to a change or a pack instead of holding the bytes again.
+    // Rows of schema 2 are valid rows of schema 3 as they are: nothing is rewritten.
+    version: 3,
+    stores: { packs: '++seq, docId' },
+  },
 ];
 
 export const DEXIE_SCHEMA_VERSION = schemaVersions[schemaVersions.length - 1]?.version ?? 1;
@@ -110,7 +104,8 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
 
   const updates: Table<UpdateRecord, number> = db.table('updates');
   const changes: Table<ChangeRecord, number> = db.table('changes');
-  const docs: Table<DocInfo, DocId> = db.table('docs');
+  const packs: Table<PackRecord, number> = db.table('packs');
+  const docs: Table<DocRecord, DocId> = db.table('docs');
   const patients: Table<PatientRow, CtcId> = db.table('patients');
   const directory: Table<DirectoryRow, CtcId> = db.table('directory');
   const meta: Table<MetaRecord, string> = db.table('meta');
@@ -131,72 +126,21 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
   const write = <T>(operation: string, body: () => Promise<T>) =>
     run(operation, 'write-failed', body);
 
-  async function wordCandidates<T extends { nameTokens: string[] }>(
-    table: Table<T, CtcId>,
-    words: string[],
-  ): Promise<T[]> {
-    // The longest word narrows the multiEntry index most; the others are checked per row.
-    // distinct(): a name with two words starting with the prefix is indexed twice.
-    return table
-      .where('nameTokens')
-      .startsWith(indexWord(words))
-      .distinct()
-      .filter((row) => matchesWords(row.nameTokens, words))
-      .toArray();
-  }
-
-  function byCtcId<T>(table: Table<T, CtcId>, digits: string): Promise<T[]> {
-    return digits.length >= CTC_ID_LENGTH
-      ? table.where('ctcId').equals(digits).toArray()
-      : table.where('ctcId').startsWith(digits).toArray();
-  }
-
-  async function searchDirectoryRows(parsed: ParsedQuery): Promise<DirectoryRow[]> {
-    switch (parsed.kind) {
-      case 'empty':
-        return [];
-      case 'digits':
-        return byCtcId(directory, parsed.digits);
-      case 'words':
-        return wordCandidates(directory, parsed.words);
-    }
-  }
-
-  async function searchPatientRows(parsed: ParsedQuery): Promise<PatientRow[]> {
-    switch (parsed.kind) {
-      case 'empty':
-        return [];
-      case 'words':
-        return wordCandidates(patients, parsed.words);
-      case 'digits': {
-        const { digits } = parsed;
-        // Phone digits match anywhere in the number, which no index can answer; only rows
-        // that have a phone are scanned.
-        const [byId, byPhone] = await Promise.all([
-          byCtcId(patients, digits),
-          patients
-            .where('phoneDigits')
-            .above('')
-            .filter((row) => matchesPhone(row.phoneDigits, digits))
-            .toArray(),
-        ]);
-        const unique = new Map<CtcId, PatientRow>();
-        for (const row of [...byId, ...byPhone]) unique.set(row.ctcId, row);
-        return [...unique.values()];
-      }
-    }
-  }
-
   /**
    * Inside the caller's transaction: a change already stored for the document (same id) is
    * skipped, never re-added, and never an error that would abort the write it came with.
    */
-  async function addChanges(docId: DocId, given: readonly StoredChange[]): Promise<void> {
+  async function addChanges(docId: DocId, given: readonly StoredChange[]): Promise<Set<string>> {
+    const added = new Set<string>();
     for (const { id, bytes, reach } of given) {
+      // A change received again after compaction packed it is added again; the next
+      // compaction and every read keep it once (ST4).
       const already = await changes.where('[docId+id]').equals([docId, id]).count();
       if (already > 0) continue;
       await changes.add({ docId, id, bytes: ownBytes(bytes), reach: ownBytes(reach) });
+      added.add(id);
     }
+    return added;
   }
 
   /**
@@ -207,9 +151,16 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
     const updatedAt = new Date(clock.now()).toISOString() as IsoDateTime;
     await db.transaction('rw', [updates, changes, docs, patients, directory, meta], async () => {
       for (const docWrite of writes) {
-        await updates.add({ docId: docWrite.docId, bytes: ownBytes(docWrite.update) });
-        await addChanges(docWrite.docId, docWrite.changes ?? []);
         const previous = await docs.get(docWrite.docId);
+        const given = docWrite.changes ?? [];
+        const added = await addChanges(docWrite.docId, given);
+        // Stored once (decision 0023): a signed change holds its update as its last bytes.
+        const only = given.length === 1 ? given[0] : undefined;
+        await updates.add(
+          only && added.has(only.id) && isTailOf(docWrite.update, only.bytes)
+            ? { docId: docWrite.docId, ref: only.id, tail: docWrite.update.byteLength }
+            : { docId: docWrite.docId, bytes: ownBytes(docWrite.update) },
+        );
         await docs.put({
           docId: docWrite.docId,
           kind: docWrite.kind,
@@ -230,123 +181,157 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
     stored.post(writes);
   }
 
-  return {
-    open: () =>
-      run('open', 'storage-unavailable', async () => {
-        await db.open();
-      }),
+  // Search runs on in-memory indexes built from one read of each table (search-queries.ts).
+  const loadSearchRows = () =>
+    read('searchRows', () =>
+      db.transaction('r', [patients, directory], async () => ({
+        patients: await patients.toArray(),
+        directory: await directory.toArray(),
+      })),
+    );
 
-    loadUpdates: (docId) =>
-      read('loadUpdates', async () => {
-        const records = await updates.where('docId').equals(docId).toArray();
-        return records.map((record) => record.bytes);
-      }),
+  return withSearchIndex<SearchableBase & Pick<DexieStore, 'open'>>(
+    {
+      open: () =>
+        run('open', 'storage-unavailable', async () => {
+          await db.open();
+        }),
 
-    loadChanges: (docId) =>
-      read('loadChanges', async () => {
-        // Index order within one docId is primary-key (seq) order: the order first stored.
-        const records = await changes.where('docId').equals(docId).toArray();
-        return records.map(({ id, bytes, reach }) => ({ id, bytes, reach }));
-      }),
+      loadUpdates: (docId) =>
+        read('loadUpdates', async () => {
+          // Most documents hold only plain rows (or none): one read, no transaction of its own.
+          const plainRows = await updates.where('docId').equals(docId).toArray();
+          if (plainRows.every((row) => row.ref === undefined && row.pack === undefined)) {
+            return resolveUpdates(plainRows, new Map(), new Map());
+          }
+          // Rows that refer to changes or packs: read again, with what they refer to, in one
+          // read transaction (a compaction between two reads could have packed them); inflating
+          // runs after it.
+          const { rows, live, packRows } = await db.transaction(
+            'r',
+            [updates, changes, packs],
+            async () => {
+              const rows = await updates.where('docId').equals(docId).toArray();
+              const refs = rows.flatMap((row) => (row.ref === undefined ? [] : [row.ref]));
+              const packSeqs = rows.flatMap((row) => (row.pack === undefined ? [] : [row.pack]));
+              const live =
+                refs.length === 0
+                  ? []
+                  : await changes
+                      .where('[docId+id]')
+                      .anyOf(refs.map((id) => [docId, id]))
+                      .toArray();
+              const packRows = packSeqs.length === 0 ? [] : await packs.bulkGet(packSeqs);
+              return { rows, live, packRows };
+            },
+          );
+          return resolveUpdates(
+            rows,
+            new Map(live.map((change) => [change.id, change])),
+            new Map(packRows.flatMap((pack) => (pack ? [[pack.seq!, pack] as const] : []))),
+          );
+        }),
 
-    commit: (docWrite: DocWrite) =>
-      write(`commit of ${docWrite.docId}`, async () => {
-        checkWrite(docWrite);
-        await commitInOneTransaction([docWrite]);
-      }),
+      loadChanges: (docId) =>
+        read('loadChanges', async () => {
+          // Index order within one docId is primary-key (seq) order: the order first stored.
+          // Packed changes were all stored before any change still live.
+          const [packRows, records] = await db.transaction('r', [packs, changes], () =>
+            Promise.all([
+              packs.where('docId').equals(docId).toArray(),
+              changes.where('docId').equals(docId).toArray(),
+            ]),
+          );
+          const packed: StoredChange[] = [];
+          for (const pack of packRows) packed.push(...(await unpack(pack)));
+          // SC21: each once, by id, in the order first stored.
+          const seen = new Set<string>();
+          return [
+            ...packed,
+            ...records.map(({ id, bytes, reach }) => ({ id, bytes, reach })),
+          ].filter((change) => !seen.has(change.id) && seen.add(change.id));
+        }),
 
-    commitMany: (writes: readonly DocWrite[]) =>
-      write(`commit of ${writes.length} writes`, async () => {
-        checkWrites(writes);
-        if (writes.length === 0) return;
-        await commitInOneTransaction(writes);
-      }),
+      commit: (docWrite: DocWrite) =>
+        write(`commit of ${docWrite.docId}`, async () => {
+          checkWrite(docWrite);
+          await commitInOneTransaction([docWrite]);
+        }),
 
-    compact: (docId) =>
-      write(`compaction of ${docId}`, async () => {
-        await db.transaction('rw', [updates, docs], async () => {
-          const info = await docs.get(docId);
-          if (!info) return;
-          const records = await updates.where('docId').equals(docId).toArray();
-          if (records.length < 2) return;
-          // D3: merge exactly what this transaction read and delete exactly those keys. A
-          // commit from another tab waits for this transaction, so it lands after the merged
-          // update instead of being deleted unmerged.
-          const { merged, stateVector } = mergeStoredUpdates(records.map((r) => r.bytes));
-          const keys = records.map((record) => record.seq as number);
-          await updates.bulkDelete(keys);
-          // Reusing the smallest key keeps the merged update first in load order.
-          await updates.put({ seq: keys[0], docId, bytes: ownBytes(merged) });
-          await docs.put({ ...info, stateVector, updateCount: 1 });
-        });
-      }),
+      commitMany: (writes: readonly DocWrite[]) =>
+        write(`commit of ${writes.length} writes`, async () => {
+          checkWrites(writes);
+          if (writes.length === 0) return;
+          await commitInOneTransaction(writes);
+        }),
 
-    removeDoc: (docId) =>
-      write(`removal of ${docId}`, async () => {
-        checkRemovable(docId);
-        const ctcId = ctcIdOfDoc(docId);
-        await db.transaction('rw', [updates, changes, docs, patients], async () => {
-          await updates.where('docId').equals(docId).delete();
-          await changes.where('docId').equals(docId).delete();
-          await docs.delete(docId);
-          if (ctcId) await patients.delete(ctcId);
-        });
-      }),
+      compact: (docId, compactOptions) =>
+        // D3: merges exactly what it read, or nothing when anything changed meanwhile.
+        write(`compaction of ${docId}`, () =>
+          compactDoc(db, { updates, changes, packs, docs }, docId, compactOptions),
+        ),
 
-    listDocs: (kind?: DocKind) =>
-      read('listDocs', () =>
-        kind === undefined ? docs.toArray() : docs.where('kind').equals(kind).toArray(),
-      ),
+      removeDoc: (docId) =>
+        write(`removal of ${docId}`, async () => {
+          checkRemovable(docId);
+          const ctcId = ctcIdOfDoc(docId);
+          await db.transaction('rw', [updates, changes, packs, docs, patients], async () => {
+            await updates.where('docId').equals(docId).delete();
+            await changes.where('docId').equals(docId).delete();
+            await packs.where('docId').equals(docId).delete();
+            await docs.delete(docId);
+            if (ctcId) await patients.delete(ctcId);
+          });
+        }),
 
-    getDocInfo: (docId) => read('getDocInfo', () => docs.get(docId)),
+      listDocs: (kind?: DocKind) =>
+        read('listDocs', () =>
+          kind === undefined ? docs.toArray() : docs.where('kind').equals(kind).toArray(),
+        ),
 
-    getMeta: <T>(key: string) =>
-      read('getMeta', async () => (await meta.get(key))?.value as T | undefined),
+      getDocInfo: (docId) => read('getDocInfo', () => docs.get(docId)),
 
-    setMeta: (key, value) =>
-      write(`setMeta of ${key}`, async () => {
-        await meta.put({ key, value });
-      }),
+      getMeta: <T>(key: string) =>
+        read('getMeta', async () => (await meta.get(key))?.value as T | undefined),
 
-    searchDirectory: (query, limit) =>
-      read('searchDirectory', async () =>
-        sortAndLimit(await searchDirectoryRows(parseQuery(query)), limit),
-      ),
+      setMeta: (key, value) =>
+        write(`setMeta of ${key}`, async () => {
+          await meta.put({ key, value });
+        }),
 
-    searchPatients: (query, limit) =>
-      read('searchPatients', async () =>
-        sortAndLimit(await searchPatientRows(parseQuery(query)), limit),
-      ),
+      getPatientRow: (ctcId) => read('getPatientRow', () => patients.get(ctcId)),
 
-    getPatientRow: (ctcId) => read('getPatientRow', () => patients.get(ctcId)),
+      getDirectoryRow: (ctcId) => read('getDirectoryRow', () => directory.get(ctcId)),
 
-    getDirectoryRow: (ctcId) => read('getDirectoryRow', () => directory.get(ctcId)),
+      appointmentsUntil: (until: IsoDate) =>
+        read('appointmentsUntil', () =>
+          // Index order is appointment date, then CTC ID: the worklist order.
+          patients
+            .where('nextAppointment')
+            .belowOrEqual(until)
+            .filter((row) => row.status === 'active')
+            .toArray(),
+        ),
 
-    appointmentsUntil: (until: IsoDate) =>
-      read('appointmentsUntil', () =>
-        // Index order is appointment date, then CTC ID: the worklist order.
-        patients
-          .where('nextAppointment')
-          .belowOrEqual(until)
-          .filter((row) => row.status === 'active')
-          .toArray(),
-      ),
+      directoryOfFacility: (facility: FacilityCode) =>
+        read('directoryOfFacility', () =>
+          directory.where('facilityCode').equals(facility).toArray(),
+        ),
 
-    directoryOfFacility: (facility: FacilityCode) =>
-      read('directoryOfFacility', () => directory.where('facilityCode').equals(facility).toArray()),
+      onForeignCommit: (listener) => stored.listen(listener),
 
-    onForeignCommit: (listener) => stored.listen(listener),
-
-    close: () => {
-      stored.close();
-      db.close();
-      return Promise.resolve();
-    },
-
-    delete: () =>
-      write('delete', () => {
+      close: () => {
         stored.close();
-        return db.delete();
-      }),
-  };
+        db.close();
+        return Promise.resolve();
+      },
+
+      delete: () =>
+        write('delete', () => {
+          stored.close();
+          return db.delete();
+        }),
+    },
+    loadSearchRows,
+  );
 }

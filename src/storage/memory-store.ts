@@ -17,6 +17,7 @@ import { ctcIdOfDoc, type DocId, type DocKind } from '../crdt/doc-id';
 import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types';
 import { systemClock, type Clock } from '../lib/deps';
 import { toStorageError } from './errors';
+import { applyRuns } from './stored-forms';
 import {
   checkRemovable,
   checkWrite,
@@ -26,16 +27,10 @@ import {
   ownBytes,
   type LocalStore,
 } from './local-store';
-import {
-  compareByAppointment,
-  compareText,
-  directoryRowMatches,
-  parseQuery,
-  patientRowMatches,
-  sortAndLimit,
-} from './search';
+import { compareByAppointment, compareText } from './search';
+import { withSearchIndex, type IndexedQueries, type SearchableBase } from './search-queries';
 
-export interface MemoryStore extends LocalStore {
+export interface MemoryStore extends LocalStore, IndexedQueries {
   /**
    * Makes the next `commit` or `commitMany` fail with `code` (as a full disk would) and store nothing,
    * so callers can test how they report a failed save.
@@ -52,6 +47,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const updates = new Map<DocId, Uint8Array[]>();
   /** SC14: each document's signed changes in the order first stored; never compacted. */
   const changes = new Map<DocId, StoredChange[]>();
+  /** Per document, how many of its changes were there at its last compaction (never coalesced again). */
+  const compacted = new Map<DocId, number>();
   const docs = new Map<DocId, DocInfo>();
   const patients = new Map<CtcId, PatientRow>();
   const directory = new Map<CtcId, DirectoryRow>();
@@ -141,7 +138,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     for (const entry of metaEntries) meta.set(entry.key, entry.value);
   }
 
-  const store: MemoryStore = {
+  const store: SearchableBase & Pick<MemoryStore, 'failNextCommit'> = {
     failNextCommit(code: StorageErrorCode = 'quota-exceeded') {
       pendingFailure = code;
     },
@@ -168,22 +165,43 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (writes.length > 0) commitAll(writes);
       }),
 
-    compact: (docId) =>
-      settle('compact', () => {
+    compact: async (docId, options = {}) => {
+      // ST1: the author's runs are asked for first (outside the "transaction", as the Dexie
+      // store does) and applied only if the changes they replace are still the ones read.
+      const live = (changes.get(docId) ?? []).slice(compacted.get(docId) ?? 0);
+      const runs =
+        options.coalesce && live.length > 1 && (updates.get(docId)?.length ?? 0) > 1
+          ? await options.coalesce(live.map(copyChange))
+          : [];
+      return settle('compact', () => {
         const stored = updates.get(docId) ?? [];
         const info = docs.get(docId);
-        if (!info || stored.length < 2) return;
+        if (!info || stored.length < 2) return 0;
+        const all = changes.get(docId) ?? [];
+        const from = compacted.get(docId) ?? 0;
+        const unchanged =
+          all.length - from === live.length && live.every((c, i) => all[from + i]?.id === c.id);
+        if (unchanged && runs.length > 0) {
+          const kept = applyRuns(live, runs, () => undefined).map(({ change }) =>
+            copyChange(change),
+          );
+          changes.set(docId, [...all.slice(0, from), ...kept]);
+        }
+        compacted.set(docId, changes.get(docId)?.length ?? 0);
         // D3: the merged update is made of exactly the updates it replaces.
         const { merged, stateVector } = mergeStoredUpdates(stored);
         updates.set(docId, [ownBytes(merged)]);
         docs.set(docId, { ...info, stateVector, updateCount: 1 });
-      }),
+        return stored.length;
+      });
+    },
 
     removeDoc: (docId) =>
       settle('removeDoc', () => {
         checkRemovable(docId);
         updates.delete(docId);
         changes.delete(docId);
+        compacted.delete(docId);
         docs.delete(docId);
         const ctcId = ctcIdOfDoc(docId);
         if (ctcId) patients.delete(ctcId);
@@ -211,26 +229,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     setMeta: (key, value) =>
       settle('setMeta', () => {
         meta.set(key, copy(value, 'setMeta'));
-      }),
-
-    searchDirectory: (query, limit) =>
-      settle('searchDirectory', () => {
-        const parsed = parseQuery(query);
-        const found = [...directory.values()].filter((row) => directoryRowMatches(row, parsed));
-        return sortAndLimit(
-          found.map((row) => structuredClone(row)),
-          limit,
-        );
-      }),
-
-    searchPatients: (query, limit) =>
-      settle('searchPatients', () => {
-        const parsed = parseQuery(query);
-        const found = [...patients.values()].filter((row) => patientRowMatches(row, parsed));
-        return sortAndLimit(
-          found.map((row) => structuredClone(row)),
-          limit,
-        );
       }),
 
     getPatientRow: (ctcId) =>
@@ -274,6 +272,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     delete() {
       updates.clear();
       changes.clear();
+      compacted.clear();
       docs.clear();
       patients.clear();
       directory.clear();
@@ -283,7 +282,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return Promise.resolve();
     },
   };
-  return store;
+  // The index holds the maps' own row objects (never changed in place) and hands out copies.
+  return withSearchIndex(store, () =>
+    settle('searchRows', () => ({
+      patients: [...patients.values()],
+      directory: [...directory.values()],
+    })),
+  );
 }
 
 function copyInfo(info: DocInfo): DocInfo {

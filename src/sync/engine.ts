@@ -22,6 +22,13 @@ import {
 } from './ports';
 import { CloseReason } from './reasons';
 import { plainChanges } from './change-format';
+import {
+  browserYield,
+  createTaskSlicer,
+  defaultSliceMs,
+  unslicedTasks,
+  type TaskSlicer,
+} from './task-slicer';
 import { createNonceRegistry } from './auth/handshake';
 import type { SyncAuth } from './auth/session-auth';
 import { ItemSet, type Item } from './reconcile';
@@ -60,6 +67,12 @@ export interface SyncEngineOptions {
   changeFormat?: ChangeFormat;
   /** AL1: who is signed in on this device, named in its requests for the holder's access log. */
   user?: () => string | undefined;
+  /**
+   * SL1: how a session lets the event loop run once a task has handled messages for `sliceMs`
+   * (default 40). Undefined: the browser's (`browserYield`); null: never (Node tests, relays).
+   */
+  yieldTask?: (() => Promise<void>) | null;
+  sliceMs?: number;
 }
 
 export const RequestError = {
@@ -362,6 +375,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     isRequested: (docId) => requests.has(docId),
     events,
     changeFormat: options.changeFormat ?? plainChanges,
+    slicer: taskSlicer(options, timers),
     ...(options.user ? { user: options.user } : {}),
     ...(options.auth ? { auth: { config: options.auth, nonces: createNonceRegistry() } } : {}),
   };
@@ -544,4 +558,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }
     },
   };
+}
+
+/** SL1: one slicer for the engine's sessions (they share one main thread). */
+function taskSlicer(options: SyncEngineOptions, timers: Timers): TaskSlicer {
+  const yieldTask = options.yieldTask === undefined ? browserYield() : options.yieldTask;
+  if (!yieldTask) return unslicedTasks;
+  return createTaskSlicer({
+    sliceMs: options.sliceMs ?? defaultSliceMs,
+    now: () => performance.now(),
+    yieldTask,
+    nextTask: (callback) => void timers.setTimeout(callback, 0),
+  });
 }

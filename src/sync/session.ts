@@ -34,6 +34,7 @@ import { Asks } from './asks';
 import { batchChanges } from './change-batches';
 import { prepareChanges, screenChange } from './change-intake';
 import type { Member } from '../crdt/trust/types';
+import type { TaskSlicer } from './task-slicer';
 import { AuthCloseReason, type AuthRefusal } from './auth/handshake';
 import { PeerAuth, type PeerAuthContext } from './auth/peer-auth';
 
@@ -74,6 +75,8 @@ export interface SessionContext {
   changeFormat: ChangeFormat;
   /** AL1: who is signed in here, named in our requests so the holder can log it. */
   user?: () => string | undefined;
+  /** SL1: when to let the event loop run between messages. */
+  slicer: TaskSlicer;
 }
 
 export interface SessionEvents {
@@ -436,6 +439,9 @@ export class Session {
       return this.close(CloseReason.flood, 'sent beyond the receive window');
     }
     this.queue = this.queue.then(async () => {
+      // SL1: a long run of messages handled in one task gives the event loop a turn first.
+      const pause = this.ctx.slicer.due();
+      if (pause) await pause;
       await this.handleSafely(handled);
       if (!credited || this.state === 'closed') return;
       const credit = this.receiveWindow.handled(size);

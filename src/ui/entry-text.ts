@@ -5,6 +5,7 @@
 import type { Demographics, Entry, Language } from '../domain/types';
 import {
   adherenceLevels,
+  alertActions,
   appointmentPurposes,
   arvStatusLabels,
   languages,
@@ -13,6 +14,9 @@ import {
   sexes,
   supporterKinds,
   tbScreenResults,
+  tracingMethods,
+  tracingOutcomes,
+  tracingReached,
   visitTypes,
   whoStages,
   yesNoUnknown,
@@ -119,6 +123,19 @@ export function entryLines(entry: Entry, lang: Language, t: Translate): string[]
           .join(' '),
         ...(s.note ? [s.note] : []),
       ];
+    }
+    case 'tracing': {
+      const tr = (entry as Entry<'tracing'>).data;
+      const head = [
+        labelOf(tracingMethods, tr.method, lang),
+        labelOf(tracingReached, tr.reached ? 'reached' : 'not_reached', lang),
+        tr.outcome ? labelOf(tracingOutcomes, tr.outcome, lang) : '',
+      ].filter((part) => part !== '');
+      return [head.join(' · '), ...(tr.note ? [tr.note] : [])];
+    }
+    case 'alert_ack': {
+      const ack = (entry as Entry<'alert_ack'>).data;
+      return [`${labelOf(alertActions, ack.action, lang)}: ${ack.ruleId}`, ack.reason];
     }
     case 'demographics':
       return [];

@@ -63,6 +63,8 @@ const entryListKinds: Record<string, EntryKind> = {
   appointments: 'appointment',
   statusChanges: 'status',
   demographicsLog: 'demographics',
+  tracing: 'tracing',
+  alertAcks: 'alert_ack',
 };
 
 const statuses = ['active', 'transferred_out', 'died', 'stopped'];

@@ -5,10 +5,15 @@
  */
 import * as Y from 'yjs';
 import type { DeviceId } from '../../domain/types';
-import type { DocId } from '../doc-id';
-import type { StoredChange } from '../ports';
+import { docKind, type DocId } from '../doc-id';
+import type { CoalescedRun, StoredChange } from '../ports';
 import { toB64url } from './encoding';
-import { encodeSignedChange, signChange, type SignedChange } from './signed-change';
+import {
+  decodeSignedChange,
+  encodeSignedChange,
+  signChange,
+  type SignedChange,
+} from './signed-change';
 import type { Signer } from './types';
 
 /** Signs a change this device made and returns it as stored. */
@@ -47,4 +52,56 @@ export function changesBeyond(
     }
     return false;
   });
+}
+
+/**
+ * ST1–ST4 (docs/protocol.md §23, decision 0023): at compaction, this device replaces each run
+ * of its own consecutive stored changes to a document by one change of their merged update,
+ * signed by the same key. The merged update holds exactly the structs and deletes of the run
+ * (`Y.mergeUpdates`, no re-encoding of anyone else's data), all under this device's client ids,
+ * so a peer verifies it with the same rules as any change (SC6–SC12, WR*). Never another
+ * device's change, never the network document (membership ops stay as signed, MS1–MS6).
+ */
+export type ChangeCoalescer = (
+  docId: DocId,
+  changes: readonly StoredChange[],
+) => Promise<CoalescedRun[]>;
+
+/** ST3: a merged change stays small enough to travel in one message of changes (SC22). */
+export const coalescedUpdateBytes = 64 * 1024;
+
+export function createChangeCoalescer(signer: Signer, author: DeviceId): ChangeCoalescer {
+  const sign = createChangeSigner(signer, author);
+  return async (docId, changes) => {
+    if (docKind(docId) === 'network') return [];
+    const runs: Array<{ ids: string[]; updates: Uint8Array[]; bytes: number }> = [];
+    let run: (typeof runs)[number] | undefined;
+    for (const change of changes) {
+      const decoded = decodeSignedChange(change.bytes);
+      const own = decoded.ok && decoded.value.author === author && decoded.value.docId === docId;
+      const update = decoded.ok ? decoded.value.update : undefined;
+      if (!own || !update || (run && run.bytes + update.byteLength > coalescedUpdateBytes)) {
+        run = undefined;
+        if (!own || !update) continue;
+      }
+      if (!run) {
+        run = { ids: [], updates: [], bytes: 0 };
+        runs.push(run);
+      }
+      run.ids.push(change.id);
+      run.updates.push(update);
+      run.bytes += update.byteLength;
+    }
+    const out: CoalescedRun[] = [];
+    for (const { ids, updates } of runs) {
+      if (ids.length < 2) continue;
+      const merged = Y.mergeUpdates(updates);
+      out.push({
+        replaces: ids,
+        change: await sign(docId, merged),
+        updateLength: merged.byteLength,
+      });
+    }
+    return out;
+  };
 }

@@ -91,7 +91,7 @@ export const writeRules: readonly WriteRule[] = [
     'WR10',
     'clinician',
     'patient',
-    'append visits, results, appointments, status changes for a patient of another facility',
+    'append visits, results, appointments, status changes, tracing, alert answers for a patient of another facility',
     'allowed',
     'patients are seen wherever they come (the mission)',
   ),
@@ -270,7 +270,16 @@ export interface WriteRequest {
 const refuse = (rule: WriteRuleId, reason: WriteRefusalReason, detail: string) =>
   err<WriteRefusal>({ rule, reason, detail });
 
-const entryLists = new Set(['visits', 'results', 'appointments', 'statusChanges']);
+// Tracing attempts and alert answers are written like visits (issue 10): by whoever sees or
+// traces the patient, at any facility.
+const entryLists = new Set([
+  'visits',
+  'results',
+  'appointments',
+  'statusChanges',
+  'tracing',
+  'alertAcks',
+]);
 const demographicRoots = new Set(['demographics', 'demographicsLog']);
 const visitSummaryKeys = new Set(['status', 'lastVisitDate', 'lastVisitFacility']);
 const membershipRoots = new Set(['facilities', 'devices']);

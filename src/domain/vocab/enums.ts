@@ -4,6 +4,7 @@
  */
 import type {
   Adherence,
+  AlertAction,
   Appointment,
   ArvStatus,
   DaysSupplied,
@@ -14,6 +15,8 @@ import type {
   Sex,
   SupporterKind,
   TbScreen,
+  TracingMethod,
+  TracingOutcome,
   VisitType,
   WhoStage,
   YesNoUnknown,
@@ -91,6 +94,33 @@ export const appointmentPurposes = vocabFrom<AppointmentPurpose>({
   clinic: { en: 'Clinic review', sw: 'Kuonana na tabibu' },
   refill: { en: 'Medicine refill', sw: 'Kuchukua dawa' },
   lab: { en: 'Laboratory test', sw: 'Kipimo cha maabara' },
+});
+
+export const tracingMethods = vocabFrom<TracingMethod>({
+  phone: { en: 'Phone call', sw: 'Simu' },
+  home_visit: { en: 'Home visit', sw: 'Ziara ya nyumbani' },
+  treatment_supporter: {
+    en: 'Through the treatment supporter',
+    sw: 'Kupitia msaidizi wa matibabu',
+  },
+});
+
+export const tracingOutcomes = vocabFrom<TracingOutcome>({
+  will_return: { en: 'Will return to care', sw: 'Atarudi kliniki' },
+  transferred_elsewhere: { en: 'Attending another clinic', sw: 'Anahudhuria kliniki nyingine' },
+  died: { en: 'Died', sw: 'Amefariki' },
+  stopped: { en: 'Stopped treatment', sw: 'Ameacha matibabu' },
+  not_found: { en: 'Not found', sw: 'Hakupatikana' },
+});
+
+export const tracingReached = vocabFrom<'reached' | 'not_reached'>({
+  reached: { en: 'Reached', sw: 'Amepatikana' },
+  not_reached: { en: 'Not reached', sw: 'Hakupatikana' },
+});
+
+export const alertActions = vocabFrom<AlertAction>({
+  acknowledge: { en: 'Acknowledged', sw: 'Imepokelewa' },
+  override: { en: 'Overridden', sw: 'Imepuuzwa kwa sababu' },
 });
 
 /** Labels of `ArvStatus`; the reasons each status takes are in ./arv-status.ts. */

@@ -291,6 +291,8 @@ export const en = {
     appointment: 'Appointment',
     status: 'Status change',
     demographics: 'Details changed',
+    tracing: 'Tracing attempt',
+    alert_ack: 'Alert answered',
     bp: 'BP {{systolic}}/{{diastolic}}',
     weight: '{{value}} kg',
     regimen: 'Regimen {{code}}',

@@ -287,6 +287,8 @@ export const sw: Messages = {
     appointment: 'Miadi',
     status: 'Mabadiliko ya hali',
     demographics: 'Taarifa zimebadilishwa',
+    tracing: 'Jaribio la kumfuatilia',
+    alert_ack: 'Tahadhari imejibiwa',
     bp: 'Shinikizo {{systolic}}/{{diastolic}}',
     weight: 'kg {{value}}',
     regimen: 'Dawa {{code}}',

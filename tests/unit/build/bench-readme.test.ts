@@ -15,6 +15,7 @@ const read = (path: string) => readFileSync(join(root, path), 'utf8');
 /** Which results file each README section's "Last run" sentences quote. */
 const checked: Array<{ readme: string; section: string | null; results: string }> = [
   { readme: 'bench/README.md', section: 'Sync', results: 'bench/results/sync.json' },
+  { readme: 'bench/README.md', section: 'WebRTC', results: 'bench/results/webrtc.json' },
   { readme: 'bench/storage/README.md', section: null, results: 'bench/results/storage.json' },
 ];
 

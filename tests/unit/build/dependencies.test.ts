@@ -16,6 +16,18 @@ describe('dependencies', () => {
     expect(copies[0]?.[1].version).toMatch(/^13\.6\./);
   });
 
+  it('does not install date-fns (issue 9: src/domain/dates.ts does the day counting)', () => {
+    const manifest = JSON.parse(
+      readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+    ) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    expect(Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })).not.toContain(
+      'date-fns',
+    );
+    expect(
+      Object.keys(lock.packages).filter((path) => path.endsWith('node_modules/date-fns')),
+    ).toEqual([]);
+  });
+
   it('pins vite to 8.3.8', () => {
     expect(lock.packages['node_modules/vite']?.version).toBe('8.3.8');
   });

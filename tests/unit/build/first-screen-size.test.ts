@@ -1,6 +1,6 @@
 /**
- * Issue 9: the JS the first screen loads (index.html's entry chunk and everything it imports
- * statically, gzipped) stays within 150 KB. Every other screen, the WebRTC stack, the QR codec and
+ * Issue 9: the JS and CSS the first screen loads (index.html's entry chunk, everything it imports
+ * statically, and their style sheets, gzipped) stay within 150 KB. Every other screen, the WebRTC stack, the QR codec and
  * the language not in use are their own chunks, fetched when needed; the service worker must
  * still precache all of them so the app works offline.
  */
@@ -11,20 +11,29 @@ import { gzipSync } from 'node:zlib';
 import { build, type Manifest } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// The goal is 150 KB (issue 9); today the first screen loads 161.8 KB (it was 274.2 KB before
-// the split). This guard holds what is reached so it cannot grow back; lower it as it shrinks.
-const budgetBytes = 165 * 1024;
+// The goal of issue 9. It was 274.2 KB before the split into lazy chunks, then 152.3 KB
+// (production build) with i18next; about 140 KB with the app's own message lookup.
+const budgetBytes = 150 * 1024;
 
 let outDir: string;
 let manifest: Manifest;
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'pamoja-first-screen-'));
-  await build({
-    configFile: join(process.cwd(), 'vite.config.ts'),
-    logLevel: 'silent',
-    build: { outDir, emptyOutDir: true, manifest: 'manifest.json', sourcemap: false },
-  });
+  // Vitest sets NODE_ENV=test, and vite-plugin-svelte compiles Svelte in dev mode unless it is
+  // 'production' (Svelte's dev runtime with its checks and warnings, ~8 KB more): measure the
+  // build that ships, not that one.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: join(process.cwd(), 'vite.config.ts'),
+      logLevel: 'silent',
+      build: { outDir, emptyOutDir: true, manifest: 'manifest.json', sourcemap: false },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as Manifest;
 }, 120_000);
 
@@ -32,8 +41,8 @@ afterAll(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-/** The entry's chunk and every chunk reachable from it by static imports. */
-function firstScreenChunks(): string[] {
+/** The entry's chunk and every chunk reachable from it by static imports, with their CSS. */
+function firstScreenFiles(): string[] {
   const entry = manifest['index.html'];
   if (!entry) throw new Error('the build manifest has no index.html entry');
   const seen = new Set<string>(['index.html']);
@@ -41,7 +50,7 @@ function firstScreenChunks(): string[] {
   const visit = (key: string) => {
     const chunk = manifest[key];
     if (!chunk) throw new Error(`the manifest names ${key} but has no chunk for it`);
-    files.push(chunk.file);
+    files.push(chunk.file, ...(chunk.css ?? []));
     for (const next of chunk.imports ?? []) {
       if (seen.has(next)) continue;
       seen.add(next);
@@ -49,14 +58,17 @@ function firstScreenChunks(): string[] {
     }
   };
   visit('index.html');
-  return files.filter((file) => file.endsWith('.js'));
+  return [...new Set(files)];
 }
+
+const firstScreenChunks = (): string[] => firstScreenFiles().filter((f) => f.endsWith('.js'));
 
 const gzipSize = (file: string) => gzipSync(readFileSync(join(outDir, file)), { level: 9 }).length;
 
-describe('first-screen JS', () => {
-  it('is at most 165 KB gzip (goal 150): the entry and its static imports', () => {
-    const chunks = firstScreenChunks();
+describe('first-screen JS and CSS', () => {
+  it('is at most 150 KB gzip: the entry, its static imports and their CSS', () => {
+    const chunks = firstScreenFiles();
+    expect(chunks.some((file) => file.endsWith('.css'))).toBe(true);
     const sizes = chunks.map((file) => ({ file, gzip: gzipSize(file) }));
     const total = sizes.reduce((sum, chunk) => sum + chunk.gzip, 0);
     const report = sizes

@@ -27,6 +27,8 @@ const ARRAY_ROOTS = new Set([
   'statusChanges',
   'demographicsLog',
   'access',
+  'tracing',
+  'alertAcks',
 ]);
 
 /** The decoded content of a document: every non-empty root, as plain data. */

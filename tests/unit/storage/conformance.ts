@@ -775,6 +775,37 @@ export function runDocumentStoreConformance(name: string, setup: StoreSetup): vo
         expect(await store.searchDirectory('345678', 10)).toEqual([]);
       });
 
+      it('ranks the own facility first, then whole words before prefixes', async () => {
+        expect(names(await store.searchDirectory('mwa', 10, { ownFacility: facilityB }))).toEqual([
+          'Neema Mwakyusa',
+          'Zaïtuni Mwakyusa',
+          'Baraka Mwamba',
+        ]);
+        expect(names(await store.searchDirectory('mwamba', 10))).toEqual(['Baraka Mwamba']);
+        expect(names(await store.searchDirectory('z', 10, { ownFacility: facilityA }))).toEqual([
+          'Zaïtuni Mwakyusa',
+          'Zawadi Ally',
+        ]);
+      });
+
+      it('reads several patient rows at once, in the order asked', async () => {
+        const rows = await store.getPatientRows([baraka.ctcId, ctc(facilityA, 99), zaituni.ctcId]);
+        expect(rows.map((row) => row?.givenName)).toEqual(['Baraka', undefined, 'Zaïtuni']);
+      });
+
+      it('answers input of any length or alphabet without throwing', async () => {
+        for (const query of ['x'.repeat(50_000), '😀 ١٢٣ ', '\u0000', 'mwa'.repeat(200)]) {
+          expect(await store.searchDirectory(query, 10)).toEqual([]);
+        }
+        // Input is cut at 100 characters: a word beyond them no longer narrows the search.
+        expect(names(await store.searchDirectory(`zai${' '.repeat(200)}ally`, 10))).toEqual([
+          'Zaïtuni Mwakyusa',
+        ]);
+        expect(names(await store.searchPatients(`zaï mwa ${'-'.repeat(10_000)}`, 10))).toEqual([
+          'Zaïtuni Mwakyusa',
+        ]);
+      });
+
       it('finds nothing for an empty query or too few digits', async () => {
         expect(await store.searchDirectory('', 10)).toEqual([]);
         expect(await store.searchPatients('  -- ', 10)).toEqual([]);

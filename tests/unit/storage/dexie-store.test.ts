@@ -207,6 +207,7 @@ describe('dexie store', () => {
       'directory',
       'docs',
       'meta',
+      'packs',
       'patients',
       'updates',
     ]);

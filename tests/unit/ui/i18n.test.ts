@@ -4,6 +4,7 @@ import { en } from '../../../src/ui/i18n/en';
 import { sw } from '../../../src/ui/i18n/sw';
 import { loadLanguage, locale, t } from '../../../src/ui/i18n/i18n.svelte';
 import { issueMessage } from '../../../src/ui/i18n/issues';
+import type { MessageKey } from '../../../src/ui/i18n/keys';
 
 // Kiswahili is loaded on demand in the app (its own chunk); these tests read it at once.
 beforeAll(() => loadLanguage('sw'));
@@ -91,6 +92,34 @@ describe('t()', () => {
   it('chooses plural forms by count', () => {
     expect(t('home.resultCount', { count: 1 })).toBe('1 patient found');
     expect(t('home.resultCount', { count: 3 })).toBe('3 patients found');
+    expect(t('home.resultCount', { count: 0 })).toBe('0 patients found');
+    locale.set('sw');
+    expect(t('home.resultCount', { count: 1 })).toBe('Mgonjwa 1 amepatikana');
+    expect(t('home.resultCount', { count: 0 })).toBe('Wagonjwa 0 wamepatikana');
+    expect(t('home.resultCount', { count: 1.5 })).toBe('Wagonjwa 1.5 wamepatikana');
+  });
+
+  // What i18next did at the edges, kept when the app's own lookup replaced it (issue 9).
+  it('fills each placeholder once, never from a value, and leaves one with no parameter', () => {
+    expect(t('errors.date_before', { field: 'Weight', date: '2020-01-01' })).toBe(
+      'Weight cannot be before 2020-01-01.',
+    );
+    // A typed name containing braces is shown as typed, not interpolated again.
+    expect(t('errors.date_before', { field: 'A {{date}}', date: 'x' })).toBe(
+      'A {{date}} cannot be before x.',
+    );
+    expect(t('errors.date_before', { field: 'Weight', date: undefined })).toBe(
+      'Weight cannot be before .',
+    );
+    expect(t('errors.date_before', { field: 'Weight' })).toBe('Weight cannot be before {{date}}.');
+  });
+
+  it('shows an unknown key as the key, in either language', () => {
+    expect(t('trust.problem.notAProblem' as MessageKey)).toBe('trust.problem.notAProblem');
+    locale.set('sw');
+    expect(t('trust.problem.notAProblem' as MessageKey)).toBe('trust.problem.notAProblem');
+    // A group is not a message.
+    expect(t('fields' as MessageKey)).toBe('fields');
   });
 });
 
