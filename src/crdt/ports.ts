@@ -104,6 +104,13 @@ export interface CompactOptions {
    * change they replace is still stored as read, in the same transaction as the rest.
    */
   coalesce?: (changes: readonly StoredChange[]) => Promise<readonly CoalescedRun[]>;
+  /**
+   * D24: merge only the newest rows, by size tiers (compaction-tiers.ts), so a compaction after a
+   * few small writes never rewrites a large base such as a 10,000-patient register. The state
+   * vector is then left as stored (the content is unchanged); D2's recomputation happens when
+   * every row is merged. Without it every row is merged into one.
+   */
+  tiered?: boolean;
 }
 
 export interface DocInfo {

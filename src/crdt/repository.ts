@@ -532,19 +532,24 @@ export class DocumentRepository {
     const after = docKind(docId) === 'patient' ? this.compactPatientsAfter : this.compactAfter;
     if (entry.storedUpdates < after || this.compactions.has(docId)) return;
     const run = new Promise<void>((resolve) => setTimeout(resolve, 0))
-      .then(() => this.compactNow(docId, entry))
+      .then(() => this.compactNow(docId, entry, true))
       .finally(() => this.compactions.delete(docId));
     this.compactions.set(docId, run);
   }
 
-  private async compactNow(docId: DocId, entry: OpenDoc | undefined): Promise<void> {
+  private async compactNow(
+    docId: DocId,
+    entry: OpenDoc | undefined,
+    tiered: boolean,
+  ): Promise<void> {
     try {
       // D3: the store merges exactly what it holds, other tabs' writes included.
       const coalesce = this.coalesceChanges;
-      const merged = await this.store.compact(
-        docId,
-        coalesce ? { coalesce: (changes) => coalesce(docId, changes) } : {},
-      );
+      const merged = await this.store.compact(docId, {
+        ...(coalesce ? { coalesce: (changes) => coalesce(docId, changes) } : {}),
+        // D24: in the background only the newest rows merge; an explicit compaction merges all.
+        tiered,
+      });
       // Writes stored while it ran stay counted: only the `merged` rows became one.
       if (entry && merged > 1)
         entry.storedUpdates = Math.max(1, entry.storedUpdates - (merged - 1));
@@ -561,7 +566,7 @@ export class DocumentRepository {
   async compact(docId: DocId): Promise<void> {
     await this.compactions.get(docId);
     const open = this.cache.get(docId);
-    await this.compactNow(docId, open ? await open : undefined);
+    await this.compactNow(docId, open ? await open : undefined, false);
   }
 
   /** Resolves once no compaction is scheduled or running (tests, tools, orderly shutdown). */

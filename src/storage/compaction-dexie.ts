@@ -13,9 +13,11 @@
  */
 import type { Table } from 'dexie';
 import type Dexie from 'dexie';
+import * as Y from 'yjs';
 import type { CompactOptions, DocInfo, StoredChange } from '../crdt/ports';
 import type { DocId } from '../crdt/doc-id';
 import { mergeStoredUpdates } from './local-store';
+import { tailToMerge } from './compaction-tiers';
 import { applyRuns, deflate, inflate, packChanges, tailOf, unpackChanges } from './stored-forms';
 
 export interface UpdateRecord {
@@ -126,7 +128,13 @@ export async function compactDoc(
     carriedBytes <= maxCarriedPackBytes;
   // Nothing new to pack: left as it is.
   if (referencesOnly && refRows.length === 0) return 0;
-  const plainLive = live.map(({ id, bytes, reach }) => ({ id, bytes, reach }));
+  // D24: rows merged into one update are, when tiered, only the newest run (compaction-tiers.ts);
+  // the older rows stay as they are, and so do the live changes they refer to.
+  const from = referencesOnly ? 0 : tieredStart(rows, options.tiered ?? false);
+  if (from === undefined) return 0;
+  const keptRefs = new Set(rows.slice(0, from).flatMap((row) => (row.ref ? [row.ref] : [])));
+  const packable = live.filter((change) => !keptRefs.has(change.id));
+  const plainLive = packable.map(({ id, bytes, reach }) => ({ id, bytes, reach }));
   // What the new pack holds: with references only, the referred packs' changes first (they
   // were stored first), then the live ones; each with the length of its update.
   const carried: StoredChange[] = [];
@@ -153,16 +161,21 @@ export async function compactDoc(
     (change) => tailByChange.get(change) ?? tailById.get(change.id),
   );
   const packedChanges = packed.map((entry) => entry.change);
-  const packBytes = live.length > 0 ? await deflate(packChanges(packedChanges)) : undefined;
-  let merged: { bytes: Uint8Array; stateVector: Uint8Array } | undefined;
+  const packBytes = packable.length > 0 ? await deflate(packChanges(packedChanges)) : undefined;
+  let merged: { bytes: Uint8Array; stateVector?: Uint8Array } | undefined;
   if (!referencesOnly) {
     const updates = await resolveUpdates(
-      rows,
-      new Map(plainLive.map((change) => [change.id, change])),
+      rows.slice(from),
+      new Map(live.map(({ id, bytes, reach }) => [id, { id, bytes, reach }])),
       new Map(packRows.map((pack) => [pack.seq!, pack])),
     );
-    const result = mergeStoredUpdates(updates);
-    merged = { bytes: await deflate(result.merged), stateVector: result.stateVector };
+    if (from === 0) {
+      const result = mergeStoredUpdates(updates);
+      merged = { bytes: await deflate(result.merged), stateVector: result.stateVector };
+    } else {
+      // Only a tail: merged without building the document, the stored state vector kept.
+      merged = { bytes: await deflate(Y.mergeUpdates(updates)) };
+    }
   }
 
   return db.transaction('rw', stores, async () => {
@@ -175,7 +188,7 @@ export async function compactDoc(
       return 0;
     }
     const keys = rows.map((row) => row.seq!);
-    const liveKeys = live.map((change) => change.seq!);
+    const liveKeys = packable.map((change) => change.seq!);
     const carriedKeys = referencesOnly ? packRows.map((pack) => pack.seq!) : [];
     const [stillRows, stillLive, stillPacks] = await Promise.all([
       t.updates.bulkGet(keys),
@@ -191,10 +204,10 @@ export async function compactDoc(
     let removed: number[];
     let remaining: number;
     if (merged) {
-      removed = keys;
+      removed = keys.slice(from);
       await t.updates.bulkDelete(removed);
-      await t.updates.put({ seq: keys[0], docId, bytes: merged.bytes, z: 1 });
-      remaining = 1;
+      await t.updates.put({ seq: removed[0], docId, bytes: merged.bytes, z: 1 });
+      remaining = from + 1;
     } else {
       // One row refers to the one pack that now holds every change the rows referred to.
       removed = keys;
@@ -206,10 +219,24 @@ export async function compactDoc(
     }
     await t.docs.put({
       ...now,
-      // Merged: recomputed from the content (D2). References only: the content is unchanged.
-      stateVector: merged ? merged.stateVector : now.stateVector,
+      // Every row merged: recomputed from the content (D2). A tail or references only: the
+      // content is unchanged, so is the state vector.
+      stateVector: merged?.stateVector ?? now.stateVector,
       updateCount: remaining,
     });
     return rows.length - remaining + 1;
   });
+}
+
+/** Stored size of a row's update, as far as tiers go (deflated rows by their stored bytes). */
+function rowSize(row: UpdateRecord): number {
+  if (row.bytes) return row.bytes.byteLength;
+  if (row.ref !== undefined) return row.tail ?? 0;
+  return (row.tails ?? []).reduce((sum, tail) => sum + tail, 0);
+}
+
+/** The first row to merge: 0 for all, undefined when tiers say nothing is worth merging. */
+function tieredStart(rows: readonly UpdateRecord[], tiered: boolean): number | undefined {
+  if (!tiered) return 0;
+  return tailToMerge(rows.map(rowSize))?.from;
 }

@@ -4,6 +4,7 @@
  * copied on the way in and out, as IndexedDB's structured clone does, and every write is
  * prepared completely before anything is changed, so a failure leaves nothing behind.
  */
+import * as Y from 'yjs';
 import type {
   DirectoryRow,
   DocInfo,
@@ -17,6 +18,7 @@ import { ctcIdOfDoc, type DocId, type DocKind } from '../crdt/doc-id';
 import type { CtcId, FacilityCode, IsoDate, IsoDateTime } from '../domain/types';
 import { systemClock, type Clock } from '../lib/deps';
 import { toStorageError } from './errors';
+import { tailToMerge } from './compaction-tiers';
 import { applyRuns } from './stored-forms';
 import {
   checkRemovable,
@@ -188,6 +190,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           changes.set(docId, [...all.slice(0, from), ...kept]);
         }
         compacted.set(docId, changes.get(docId)?.length ?? 0);
+        // D24: in the background only the newest rows merge, by size tiers.
+        const start = options.tiered ? tailToMerge(stored.map((u) => u.byteLength))?.from : 0;
+        if (start === undefined) return 0;
+        if (start > 0) {
+          const tail = stored.slice(start);
+          updates.set(docId, [...stored.slice(0, start), ownBytes(Y.mergeUpdates(tail))]);
+          docs.set(docId, { ...info, updateCount: start + 1 });
+          return tail.length;
+        }
         // D3: the merged update is made of exactly the updates it replaces.
         const { merged, stateVector } = mergeStoredUpdates(stored);
         updates.set(docId, [ownBytes(merged)]);

@@ -20,7 +20,15 @@ import {
   encodeSignedChange,
 } from '../../../src/crdt/trust/signed-change';
 import type { PublicKeyB64 } from '../../../src/crdt/trust/types';
+import type { StoredChange } from '../../../src/crdt/ports';
 import type { DeviceId } from '../../../src/domain/types';
+import {
+  resolveUpdates,
+  unpack,
+  type ChangeRecord,
+  type PackRecord,
+  type UpdateRecord,
+} from '../../../src/storage/compaction-dexie';
 
 /** The app's records database and the device key's own database (create-app.ts). */
 const RECORDS_DB = 'pamoja';
@@ -80,13 +88,18 @@ export async function identityOf(page: Page): Promise<Identity> {
   };
 }
 
-interface StoredRows {
-  updates: number[][];
-  changes: { id: string; bytes: number[] }[];
+/** A row as IndexedDB holds it, with byte fields as plain arrays to cross from the page. */
+type Wire<T> = { [K in keyof T]: T[K] extends Uint8Array ? number[] : T[K] };
+
+interface RawRows {
+  updates: Wire<UpdateRecord>[];
+  changes: Wire<ChangeRecord>[];
+  packs: Wire<PackRecord>[];
   stateVector: number[] | undefined;
 }
 
-async function storedRows(page: Page, docId: DocId): Promise<StoredRows> {
+/** Every row the device stored for a document, in stored (seq) order, as IndexedDB holds it. */
+async function rawRows(page: Page, docId: DocId): Promise<RawRows> {
   return page.evaluate(
     async ({ name, docId }) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -95,31 +108,51 @@ async function storedRows(page: Page, docId: DocId): Promise<StoredRows> {
         request.onerror = () => reject(request.error ?? new Error('open'));
       });
       try {
-        const tx = db.transaction(['updates', 'changes', 'docs']);
-        const all = <T>(store: string) =>
-          new Promise<T[]>((resolve, reject) => {
-            const request = tx.objectStore(store).index('docId').getAll(IDBKeyRange.only(docId));
-            request.onsuccess = () => resolve(request.result as T[]);
-            request.onerror = () => reject(request.error ?? new Error('getAll'));
-          });
+        // Schema 3 added `packs` (decision 0023); an older database has none.
+        const stores = ['updates', 'changes', 'packs', 'docs'].filter((store) =>
+          db.objectStoreNames.contains(store),
+        );
+        const tx = db.transaction(stores);
+        const plain = (row: Record<string, unknown>) =>
+          Object.fromEntries(
+            Object.entries(row).map(([key, value]) => [
+              key,
+              value instanceof Uint8Array ? Array.from(value) : value,
+            ]),
+          );
+        const all = (store: string) =>
+          !stores.includes(store)
+            ? Promise.resolve([])
+            : new Promise<Record<string, unknown>[]>((resolve, reject) => {
+                const request = tx
+                  .objectStore(store)
+                  .index('docId')
+                  .getAll(IDBKeyRange.only(docId));
+                request.onsuccess = () =>
+                  resolve(
+                    (request.result as Record<string, unknown>[])
+                      .sort((x, y) => (x.seq as number) - (y.seq as number))
+                      .map(plain),
+                  );
+                request.onerror = () => reject(request.error ?? new Error('getAll'));
+              });
         const info = new Promise<{ stateVector: Uint8Array } | undefined>((resolve, reject) => {
           const request = tx.objectStore('docs').get(docId);
           request.onsuccess = () => resolve(request.result as { stateVector: Uint8Array });
           request.onerror = () => reject(request.error ?? new Error('get'));
         });
-        const [updates, changes, doc] = await Promise.all([
-          all<{ seq: number; bytes: Uint8Array }>('updates'),
-          all<{ seq: number; id: string; bytes: Uint8Array }>('changes'),
+        const [updates, changes, packs, doc] = await Promise.all([
+          all('updates'),
+          all('changes'),
+          all('packs'),
           info,
         ]);
-        // Dexie keeps rows in primary-key (seq) order within an index value: the order stored.
         return {
-          updates: updates.sort((x, y) => x.seq - y.seq).map((row) => Array.from(row.bytes)),
-          changes: changes
-            .sort((x, y) => x.seq - y.seq)
-            .map((row) => ({ id: row.id, bytes: Array.from(row.bytes) })),
+          updates,
+          changes,
+          packs,
           stateVector: doc ? Array.from(doc.stateVector) : undefined,
-        };
+        } as unknown as RawRows;
       } finally {
         db.close();
       }
@@ -128,12 +161,37 @@ async function storedRows(page: Page, docId: DocId): Promise<StoredRows> {
   );
 }
 
+const fromWire = <T>(row: Wire<T>): T =>
+  Object.fromEntries(
+    Object.entries(row as Record<string, unknown>).map(([key, value]) => [
+      key,
+      Array.isArray(value) && key !== 'tails' ? bytesOf(value as number[]) : value,
+    ]),
+  ) as T;
+
+/** The stored rows read as the store reads them (stored-forms.ts): refs, packs, deflated rows. */
+async function storedRows(page: Page, docId: DocId) {
+  const raw = await rawRows(page, docId);
+  const live = raw.changes.map((row) => fromWire<ChangeRecord>(row));
+  const packs = raw.packs.map((row) => fromWire<PackRecord>(row));
+  const packed: StoredChange[] = [];
+  for (const pack of packs) packed.push(...(await unpack(pack)));
+  const seen = new Set<string>();
+  const changes = [...packed, ...live].filter(
+    (change) => !seen.has(change.id) && seen.add(change.id),
+  );
+  const updates = await resolveUpdates(
+    raw.updates.map((row) => fromWire<UpdateRecord>(row)),
+    new Map(live.map((change) => [change.id, change])),
+    new Map(packs.map((pack) => [pack.seq!, pack])),
+  );
+  return { updates, changes, stateVector: raw.stateVector };
+}
+
 /** The document as the device stored it, rebuilt here from its stored updates. */
 export async function storedDoc(page: Page, docId: DocId): Promise<Y.Doc> {
   const doc = new Y.Doc();
-  for (const update of (await storedRows(page, docId)).updates) {
-    Y.applyUpdate(doc, bytesOf(update));
-  }
+  for (const update of (await storedRows(page, docId)).updates) Y.applyUpdate(doc, update);
   return doc;
 }
 
@@ -143,9 +201,9 @@ export async function storedChanges(
   docId: DocId,
 ): Promise<{ id: string; author: DeviceId; hex: string }[]> {
   return (await storedRows(page, docId)).changes.map(({ id, bytes }) => {
-    const decoded = decodeSignedChange(bytesOf(bytes));
+    const decoded = decodeSignedChange(bytes);
     if (!decoded.ok) throw new Error(`a stored change of ${docId} does not decode`);
-    return { id, author: decoded.value.author, hex: hexOf(bytesOf(bytes)) };
+    return { id, author: decoded.value.author, hex: hexOf(bytes) };
   });
 }
 
