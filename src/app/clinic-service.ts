@@ -30,12 +30,14 @@ import { validateFacility, validateUser } from '../domain/schemas/facility';
 import { validateLabResult } from '../domain/schemas/lab-result';
 import { validateStatusChange } from '../domain/schemas/status-change';
 import { validateVisit } from '../domain/schemas/visit';
+import type { DocChange } from '../crdt/repository';
 import { ctcIdOfDoc, networkDocId, patientDocId, registerDocId, type DocId } from '../crdt/doc-id';
 import {
   appendEntry,
   deriveLastVisit,
   editDemographics,
   initPatientDoc,
+  projectPatientRow,
   readPatient,
   type DerivedLastVisit,
 } from '../crdt/patient-doc';
@@ -175,7 +177,9 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
     const docId = patientDocId(ctcId);
     const held = await repo.isStored(docId);
     const demographics = held ? readPatient(await repo.get(docId)).demographics : undefined;
-    const directory = await store.getDirectoryRow(ctcId);
+    // The directory row only stands in for a record not held here (issue 9: one read less in
+    // every save of a held patient).
+    const directory = demographics ? undefined : await store.getDirectoryRow(ctcId);
     return { docId, held, demographics, directory };
   }
 
@@ -194,12 +198,20 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
     });
   }
 
+  /**
+   * Appends an entry to a record. With `summarise`, the register summary the entry changes
+   * (status, last visit) is stored in the same transaction (D5): one commit per save, not two
+   * (issue 9), and the summary never lags the record it summarises. The status is the row's
+   * (W4: no future entry counts); the last visit is derived from the entries (W5), so a
+   * correction to an earlier date moves it back.
+   */
   async function appendClinicalEntry<K extends EntryKind>(
     ctcId: CtcId,
     kind: K,
     data: Entry<K>['data'],
     supersedes: EntryId | undefined,
     p: DeviceProfile,
+    summarise = false,
   ): Promise<SaveResult<EntryId>> {
     const entry = {
       id: ids.next() as EntryId,
@@ -208,26 +220,37 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
       data,
       ...(supersedes ? { supersedes } : {}),
     } as Entry<K>;
+    const patientId = patientDocId(ctcId);
     try {
-      await repo.write(patientDocId(ctcId), (doc) => appendEntry(doc, entry as Entry));
+      const registerId = registerDocId(facilityOfCtcId(ctcId));
+      const listed = summarise && hasSummary(await repo.get(registerId), ctcId);
+      let record: ReturnType<typeof readPatient> | undefined;
+      await repo.writeMany([
+        {
+          docId: patientId,
+          mutate: (doc) => {
+            appendEntry(doc, entry);
+            if (listed) record = readPatient(doc);
+          },
+        },
+        ...(listed
+          ? [
+              {
+                docId: registerId,
+                mutate: (doc: Parameters<DocChange['mutate']>[0]) => {
+                  const row = record && projectPatientRow(record, now());
+                  if (!record || !row) return;
+                  upsertSummary(doc, { ctcId, status: row.status });
+                  setLastVisit(doc, ctcId, deriveLastVisit(record, today()));
+                },
+              },
+            ]
+          : []),
+      ]);
     } catch (error) {
       return err(failed(error));
     }
     return ok(entry.id);
-  }
-
-  async function afterRecordChange(ctcId: CtcId) {
-    const row = await store.getPatientRow(ctcId);
-    if (!row) return;
-    try {
-      // The last visit is derived from the record's entries (W5), so a correction to an earlier
-      // date moves it back; the status comes from the row, which counts no future entry (W4).
-      const record = readPatient(await repo.get(patientDocId(ctcId)));
-      await touchRegister(ctcId, { ctcId, status: row.status }, deriveLastVisit(record, today()));
-    } catch (error) {
-      // The record itself is saved; the register summary catches up with the next change.
-      console.warn('Register summary not updated', error);
-    }
   }
 
   let inProcess: Promise<unknown> = Promise.resolve();
@@ -520,9 +543,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
             : {}),
       });
       if (!visit.ok) return err({ type: 'invalid', issues: visit.error });
-      const saved = await appendClinicalEntry(ctcId, 'visit', visit.value, supersedes, guard.value);
-      if (saved.ok) await afterRecordChange(ctcId);
-      return saved;
+      return appendClinicalEntry(ctcId, 'visit', visit.value, supersedes, guard.value, true);
     },
 
     async recordResult(ctcId, input, supersedes) {
@@ -595,15 +616,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
         ...(ctx.demographics ? { birthDate: ctx.demographics.birthDate } : {}),
       });
       if (!change.ok) return err({ type: 'invalid', issues: change.error });
-      const saved = await appendClinicalEntry(
-        ctcId,
-        'status',
-        change.value,
-        undefined,
-        guard.value,
-      );
-      if (saved.ok) await afterRecordChange(ctcId);
-      return saved;
+      return appendClinicalEntry(ctcId, 'status', change.value, undefined, guard.value, true);
     },
 
     async clinicList(day) {

@@ -166,6 +166,9 @@ export class DocumentRepository {
 
   /** Whether storage holds anything for this document. */
   async isStored(docId: DocId): Promise<boolean> {
+    // A document open here with stored updates is stored: no read (issue 9: every save asks).
+    const open = await this.cache.get(docId)?.catch(() => undefined);
+    if (open && open.storedUpdates > 0) return true;
     return (await this.store.getDocInfo(docId)) !== undefined;
   }
 
