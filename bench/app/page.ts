@@ -335,7 +335,11 @@ const bench = {
           visitInput(i * 31 + v, date, person.sex),
         );
         if (!visit.ok) throw new Error(`visit ${v} of ${i}: ${JSON.stringify(visit.error)}`);
+        // Visits are weeks apart: the compaction a save schedules has run before the next one
+        // (as in bench/storage/bytes-per-patient.ts).
+        await clockApp.repo.idle();
       }
+      await clockApp.repo.idle();
     }
     const seedMs = performance.now() - start;
     // The same data as JSON: each record's snapshot and its register summary.

@@ -153,6 +153,46 @@ describe('register repair', () => {
     expect(await device.store.getMeta('ctc-serial-counter')).toBeUndefined();
   });
 
+  it('Z1a a visit and the register summary it changes are one commit: both or neither', async () => {
+    const device = createDevice();
+    await setUpDevice(device);
+    const ctcId = unwrap(
+      await device.service.registerPatient(aminaForm, { acknowledgeDuplicate: false }),
+    ) as CtcId;
+    const commits: string[][] = [];
+    const commit = device.store.commit.bind(device.store);
+    const commitMany = device.store.commitMany.bind(device.store);
+    device.store.commit = (write) => {
+      commits.push([write.docId]);
+      return commit(write);
+    };
+    device.store.commitMany = (writes) => {
+      commits.push(writes.map((write) => write.docId));
+      return commitMany(writes);
+    };
+    unwrap(await device.service.recordVisit(ctcId, visitForm('2026-03-02', '2026-04-07')));
+    // One storage transaction for the save, holding the record and its register summary.
+    expect(commits).toEqual([[`patient:${ctcId}`, 'register:01020003']]);
+    const [row] = await device.store.searchDirectory(ctcId, 1);
+    expect(row?.lastVisitDate).toBe('2026-03-02');
+
+    // A disk that refuses the summary stores no visit either, and the save says so.
+    device.store.commitMany = (writes) =>
+      writes.some((write) => write.docId.startsWith('register:'))
+        ? Promise.reject(new StorageError('quota-exceeded', 'full'))
+        : commitMany(writes);
+    const failed = await device.service.recordVisit(
+      ctcId,
+      visitForm('2026-03-10', '2026-04-07', { weightKg: '71' }),
+    );
+    device.store.commitMany = commitMany;
+    expect(failed).toEqual({ ok: false, error: { type: 'storage', code: 'quota-exceeded' } });
+    const view = await device.service.getPatient(ctcId);
+    expect(view?.visits).toHaveLength(1);
+    const [after] = await device.store.searchDirectory(ctcId, 1);
+    expect(after?.lastVisitDate).toBe('2026-03-02');
+  });
+
   it('a record stored without its register summary (by an older version) is findable again after a restart', async () => {
     const device = createDevice();
     await setUpDevice(device);
