@@ -158,7 +158,7 @@ describe('register repair', () => {
     await setUpDevice(device);
     const ctcId = unwrap(
       await device.service.registerPatient(aminaForm, { acknowledgeDuplicate: false }),
-    ) as CtcId;
+    );
     const commits: string[][] = [];
     const commit = device.store.commit.bind(device.store);
     const commitMany = device.store.commitMany.bind(device.store);
