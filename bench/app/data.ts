@@ -3,12 +3,25 @@
  * raw form values of a typical CTC visit (vitals, TB screen, ARVs, next appointment, a note).
  * Raw values go through the app's own validation, as a form's would.
  */
+import type { DeviceSetupInput } from '../../src/app/views';
 import type { CtcId, FacilityCode } from '../../src/domain/types';
 import { maxCounter } from '../../src/domain/ctc-id';
 
 export const OWN_FACILITY = '12010001' as FacilityCode;
 /** The bench device's own serial block; seeded patients sit in slots 1… (other devices). */
 export const OWN_SLOT = 90;
+
+/** The bench device's setup form, the same for every bench that sets one up. */
+export const BENCH_SETUP: DeviceSetupInput = {
+  facilityName: 'Iyela CTC',
+  facilityCode: OWN_FACILITY,
+  district: 'Mbeya City',
+  region: 'Mbeya',
+  userName: 'Bench Clinician',
+  role: 'clinician',
+  deviceSlot: String(OWN_SLOT),
+  language: 'en',
+};
 
 const GIVEN = [
   'Zaituni',

@@ -17,8 +17,8 @@ import { validateVisit } from '../../src/domain/schemas/visit';
 import type { Entry, EntryId, IsoDate, IsoDateTime, Stamp } from '../../src/domain/types';
 import { digitsOnly, searchTokens } from '../../src/lib/text';
 import {
+  BENCH_SETUP,
   OWN_FACILITY,
-  OWN_SLOT,
   addDays,
   ctcIdAt,
   otherFacility,
@@ -38,16 +38,7 @@ const must = <T>(value: T | undefined, what: string): T => {
 async function open(databaseName: string, clock?: { now(): number }): Promise<ClinicApp> {
   const opened = await createClinicApp({ databaseName, ...(clock ? { clock } : {}) });
   if (!opened.service.profile()) {
-    const set = await opened.service.setupDevice({
-      facilityName: 'Iyela CTC',
-      facilityCode: OWN_FACILITY,
-      district: 'Mbeya City',
-      region: 'Mbeya',
-      userName: 'Bench Clinician',
-      role: 'clinician',
-      deviceSlot: String(OWN_SLOT),
-      language: 'en',
-    });
+    const set = await opened.service.setupDevice(BENCH_SETUP);
     if (!set.ok) throw new Error(`setup failed: ${JSON.stringify(set.error)}`);
   }
   return opened;

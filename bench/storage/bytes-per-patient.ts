@@ -28,28 +28,16 @@ import {
 } from '../../src/crdt/trust/device-key';
 import { createDexieStore } from '../../src/storage/dexie-store';
 import {
+  BENCH_SETUP,
   OWN_FACILITY,
-  OWN_SLOT,
   addDays,
   personAt,
   registrationInput,
   visitInput,
 } from '../app/data';
+import { recordBytes } from '../app/raw-idb';
 
 const VISITS = 12;
-
-/** A row's size: binary fields by byteLength, the rest by its JSON (binaries left out). */
-function rowBytes(value: unknown): number {
-  let binary = 0;
-  const json = JSON.stringify(value, (_field, v: unknown) => {
-    if (v instanceof Uint8Array || v instanceof ArrayBuffer) {
-      binary += v.byteLength;
-      return 0;
-    }
-    return v;
-  });
-  return binary + (json?.length ?? 0);
-}
 
 /** Bytes per table; `updates` and `changes` also per document kind (patient, register, …). */
 async function tableBytes(indexedDB: IDBFactory, name: string): Promise<Record<string, number>> {
@@ -64,7 +52,7 @@ async function tableBytes(indexedDB: IDBFactory, name: string): Promise<Record<s
           row.docId
             ? `${table.name}.${docKind(row.docId as never)}`
             : table.name;
-        sizes[key] = (sizes[key] ?? 0) + rowBytes(row);
+        sizes[key] = (sizes[key] ?? 0) + recordBytes(row);
       }
     }
   } finally {
@@ -125,16 +113,7 @@ export async function measureBytesPerPatient(patients: number): Promise<BytesRes
     readScope: () => undefined,
     onProfileReady: () => Promise.resolve(),
   });
-  const set = await service.setupDevice({
-    facilityName: 'Iyela CTC',
-    facilityCode: OWN_FACILITY,
-    district: 'Mbeya City',
-    region: 'Mbeya',
-    userName: 'Bench Clinician',
-    role: 'clinician',
-    deviceSlot: String(OWN_SLOT),
-    language: 'en',
-  });
+  const set = await service.setupDevice(BENCH_SETUP);
   if (!set.ok) throw new Error(`setup failed: ${JSON.stringify(set.error)}`);
   const empty = await tableBytes(indexedDB, name);
 
