@@ -146,6 +146,7 @@ export interface DocumentStore {
    * update is made of exactly the updates the transaction read, so a write another tab stored
    * a moment ago is merged, never deleted (D3). The stored state vector is recomputed from the
    * merged content. A document that is not stored, or has one update, is left as it is.
+   * With `options.tiered` only the newest rows are merged (D24) and the state vector is kept.
    * Resolves with how many stored updates were merged into one (0 when none were), so a
    * caller counting its document's updates knows what writes made meanwhile still add.
    */
