@@ -180,13 +180,12 @@ export async function compactDoc(
 
   return db.transaction('rw', stores, async () => {
     const now = await t.docs.get(docId);
-    if (
-      !now ||
-      now.updateCount !== info.updateCount ||
-      !sameBytes(now.stateVector, info.stateVector)
-    ) {
-      return 0;
-    }
+    if (!now) return 0;
+    // D25: a commit that landed meanwhile added rows after the ones read (higher seq) and left
+    // them alone, so the merge is still exact: it goes ahead and the new rows stay as they are.
+    // Back-to-back saves used to abort every compaction the previous save had scheduled.
+    const committedMeanwhile =
+      now.updateCount !== info.updateCount || !sameBytes(now.stateVector, info.stateVector);
     const keys = rows.map((row) => row.seq!);
     const liveKeys = packable.map((change) => change.seq!);
     const carriedKeys = referencesOnly ? packRows.map((pack) => pack.seq!) : [];
@@ -217,12 +216,15 @@ export async function compactDoc(
       await t.updates.put({ seq: keys[0], docId, pack: packSeq!, tails });
       remaining = 1;
     }
+    // Rows committed meanwhile are counted on top of the rows this compaction left.
+    const updateCount = remaining + (committedMeanwhile ? now.updateCount - info.updateCount : 0);
     await t.docs.put({
       ...now,
       // Every row merged: recomputed from the content (D2). A tail or references only: the
-      // content is unchanged, so is the state vector.
-      stateVector: merged?.stateVector ?? now.stateVector,
-      updateCount: remaining,
+      // content is unchanged, so is the state vector. With a commit meanwhile the stored one
+      // already covers the merged rows and the new ones.
+      stateVector: (committedMeanwhile ? undefined : merged?.stateVector) ?? now.stateVector,
+      updateCount,
     });
     return rows.length - remaining + 1;
   });

@@ -91,7 +91,8 @@ export function mergeStoredUpdates(updates: readonly Uint8Array[]): {
   merged: Uint8Array;
   stateVector: Uint8Array;
 } {
-  const doc = new Y.Doc({ gc: true });
+  // A fixed guid: a random one costs a getRandomValues call per hex digit (repository.ts).
+  const doc = new Y.Doc({ gc: true, guid: 'merge' });
   try {
     doc.transact(() => {
       for (const update of updates) Y.applyUpdate(doc, update);

@@ -147,6 +147,28 @@ describe('dexie stored forms', () => {
     await store.delete();
   });
 
+  it('D25 a commit landing while a compaction works does not cancel it', async () => {
+    const name = freshName();
+    const store = createDexieStore({ name });
+    const { fixture, writes } = await signedHistory(await signer(), 6);
+    for (const write of writes.slice(0, 6)) await store.commit(write);
+    // The commit is queued behind the compaction's read and lands while it deflates.
+    const [merged] = await Promise.all([store.compact(fixture.docId), store.commit(writes[6]!)]);
+    expect(merged).toBeGreaterThan(1);
+    const raw = await new Dexie(name).open();
+    const rows = await raw.table('updates').where('docId').equals(fixture.docId).count();
+    raw.close();
+    const info = await store.getDocInfo(fixture.docId);
+    expect(rows).toBeLessThan(7);
+    expect(info!.updateCount).toBe(rows);
+    expect(Y.decodeStateVector(info!.stateVector)).toEqual(
+      Y.decodeStateVector(Y.encodeStateVector(fixture.doc)),
+    );
+    expect(content(rebuild(await store.loadUpdates(fixture.docId)))).toEqual(content(fixture.doc));
+    expect(await store.loadChanges(fixture.docId)).toHaveLength(7);
+    await store.delete();
+  });
+
   it('opens a database of schema 2 at schema 3 with every row readable', async () => {
     const name = freshName();
     const { fixture, writes, changes } = await signedHistory(await signer(), 2);
