@@ -193,7 +193,8 @@ const storedOf = new WeakMap<Uint8Array, RemoteChange>();
 function remoteChangeOf(change: IncomingChange, signs: boolean): RemoteChange {
   if (!signs) return { update: change.update };
   const known = storedOf.get(change.bytes);
-  if (known) return known;
+  // The update the session checked (E3) is the one applied: its decode is reused (D12).
+  if (known) return known.update === change.update ? known : { ...known, update: change.update };
   const made = signedChangeOf(change);
   storedOf.set(change.bytes, made);
   return made;

@@ -3,6 +3,7 @@
  * pending updates, and telling a duplicate update apart without touching the document.
  */
 import * as Y from 'yjs';
+import { decodeUpdateOnce } from './decoded-updates';
 import { docKind, facilityOfRegisterDoc, type DocId } from './doc-id';
 import { isEntry } from './entries';
 import { entryLists } from './patient-doc';
@@ -34,7 +35,7 @@ interface StructLike {
  * not well formed throws; the caller treats that as "not known to be a duplicate".
  */
 export function holdsNothingNew(doc: Y.Doc, update: Uint8Array): boolean {
-  const { structs, ds } = Y.decodeUpdate(update);
+  const { structs, ds } = decodeUpdateOnce(update);
   for (const struct of structs) {
     if (struct instanceof Y.Skip) continue;
     if (struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) return false;
