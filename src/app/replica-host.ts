@@ -142,11 +142,12 @@ export function createReplicaHost(
     prepareChanges(_docId, changes) {
       if (repo.signs) repo.prepareRemote(changes.map((change) => remoteChangeOf(change, true)));
     },
-    async applyRemoteChanges(docId, changes, from) {
+    async applyRemoteChanges(docId, changes, from, options) {
       const outcomes = await repo.applyRemoteChanges(
         docId,
         changes.map((change) => remoteChangeOf(change, repo.signs)),
         from,
+        options,
       );
       if (outcomes.some((outcome) => outcome.type !== 'refused')) markHeld(docId);
       return outcomes;

@@ -131,9 +131,9 @@ export function createStorageWatch(deps: StorageWatchDeps): StorageWatch {
     wrap(host) {
       // Every other method is the host's own (inherited), so new host methods pass through.
       const wrapped = Object.create(host) as AppReplicaHost;
-      wrapped.applyRemoteChanges = async (docId, changes, from) => {
+      wrapped.applyRemoteChanges = async (docId, changes, from, options) => {
         try {
-          const outcomes = await host.applyRemoteChanges(docId, changes, from);
+          const outcomes = await host.applyRemoteChanges(docId, changes, from, options);
           // Only a stored update proves there is space again.
           if (isFull && outcomes.some((outcome) => outcome.type === 'applied')) setFull(false);
           return outcomes;

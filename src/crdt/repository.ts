@@ -81,6 +81,12 @@ export interface RepositoryOptions {
 }
 
 /** One change from a peer: its Yjs update and, when signed, the envelope it came in. */
+/** How `applyRemoteChanges` runs one batch (sync's `ApplyOptions`). */
+export interface RemoteApplyOptions {
+  /** SL2: asked between changes; a promise is awaited before the next change. */
+  pause?: () => Promise<void> | undefined;
+}
+
 export interface RemoteChange {
   update: Uint8Array;
   change?: StoredChange;
@@ -345,6 +351,7 @@ export class DocumentRepository {
     docId: DocId,
     changes: readonly RemoteChange[],
     origin: string,
+    options: RemoteApplyOptions = {},
   ): Promise<RemoteOutcome[]> {
     return this.locks.run(docId, async (): Promise<RemoteOutcome[]> => {
       const wasOpen = this.cache.has(docId);
@@ -354,7 +361,7 @@ export class DocumentRepository {
       const outcomes: RemoteOutcome[] = [];
       this.checkRemote?.prepare?.(changes.map((c) => c.change));
       const applied = await this.uncommitted([docId], () =>
-        this.applyChecked(docId, entry, changes, origin, outcomes),
+        this.applyChecked(docId, entry, changes, origin, outcomes, options.pause),
       );
       if (!applied) {
         if (!wasOpen && !revealed) this.announce.changed(docId);
@@ -376,12 +383,17 @@ export class DocumentRepository {
     changes: readonly RemoteChange[],
     origin: string,
     outcomes: RemoteOutcome[],
+    pause?: () => Promise<void> | undefined,
   ): Promise<boolean> {
     const doc = entry.doc;
     const accepted: RemoteChange[] = [];
     const changedKeys = new Set<string>();
     const authors = new Set<string>();
     for (const change of changes) {
+      // SL2: a long batch gives the event loop a turn between changes. Readers wait for the
+      // commit meanwhile (D21), so nothing half-applied is shown or sent.
+      const wait = pause?.();
+      if (wait) await wait;
       if (isDuplicate(doc, change.update)) {
         outcomes.push({ type: 'unchanged' });
         continue;

@@ -55,6 +55,15 @@ export interface Transport {
  * What the engine needs from the device's documents. The app implements it over its persisted
  * repository; `createMemoryHost` implements it over plain Y.Docs.
  */
+/** How a host applies one message of changes. */
+export interface ApplyOptions {
+  /**
+   * SL2: asked between changes; a promise means the task has run its slice and the host waits
+   * for it before the next change (the main thread stays responsive through a large message).
+   */
+  pause?: () => Promise<void> | undefined;
+}
+
 export interface ReplicaHost {
   /** Doc ids this device holds now. Changes are signalled by `onHoldingsChanged`. */
   holdings(): ReadonlySet<DocId>;
@@ -76,6 +85,7 @@ export interface ReplicaHost {
     docId: DocId,
     changes: readonly IncomingChange[],
     from: PeerId,
+    options?: ApplyOptions,
   ): Promise<RemoteOutcome[]>;
   /**
    * SC23: changes have arrived and wait their turn to be applied; work that does not depend on

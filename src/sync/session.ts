@@ -783,7 +783,12 @@ export class Session {
       peerDeviceId: this.remote?.deviceId,
       ...(this.peerAuth ? { roleRefusal: (u: Uint8Array) => this.peerAuth?.roleRefusal(u) } : {}),
     };
+    // SL2: one message may carry hundreds of changes; its screening and applying are sliced too.
+    const pause = () => (this.state === 'closed' ? undefined : this.ctx.slicer.due());
     for (const bytes of changes) {
+      const wait = pause();
+      if (wait) await wait;
+      if (this.state === 'closed') return;
       const screened = screenChange(docId, bytes, screening);
       if (screened.kind === 'invalid')
         return this.close(CloseReason.invalidUpdate, screened.detail);
@@ -797,7 +802,7 @@ export class Session {
     let applied: RemoteOutcome[] = [];
     try {
       if (incoming.length > 0) {
-        applied = await this.ctx.host.applyRemoteChanges(docId, incoming, this.peerId);
+        applied = await this.ctx.host.applyRemoteChanges(docId, incoming, this.peerId, { pause });
       }
     } catch (error) {
       // A full or unavailable disk is this device's problem, not the peer's fault.
