@@ -71,10 +71,26 @@ function rowsOf(size: number): { directory: DirectoryRow[]; patients: PatientRow
   return { directory, patients };
 }
 
-/** What a clinician types, one keystroke at a time: names, a CTC ID, a phone number. */
-const typed = ['mwakyusa', 'zaituni mw', 'a', 'amina', '1201-0001-01', '1202 0007', '0712345'];
-const keystrokes = typed.flatMap((text) =>
-  [...text].map((_, i) => text.slice(0, i + 1)).filter((q) => q.trim().length > 0),
+/**
+ * What a clinician types, one keystroke at a time, by class: names, a CTC ID of the own
+ * facility and of another one (wide prefixes such as "1201" match whole facilities), and phone
+ * numbers as typed nationally and with the country code (wide: every stored phone has "2557").
+ */
+const typed: ReadonlyArray<{ kind: string; text: string }> = [
+  { kind: 'name', text: 'mwakyusa' },
+  { kind: 'name', text: 'zaituni mw' },
+  { kind: 'name', text: 'a' },
+  { kind: 'name', text: 'amina' },
+  { kind: 'ctc', text: '1201-0001-01' },
+  { kind: 'ctc', text: '1202 0007' },
+  { kind: 'phone', text: '0712345' },
+  { kind: 'phone', text: '255 7' },
+];
+const keystrokes = typed.flatMap(({ kind, text }) =>
+  [...text]
+    .map((_, i) => text.slice(0, i + 1))
+    .filter((q) => q.trim().length > 0)
+    .map((query) => ({ kind, query })),
 );
 
 /**
@@ -124,6 +140,9 @@ for (const size of SIZES) {
   const scan: number[] = [];
   const build: number[] = [];
   const copy: number[] = [];
+  /** Per class of query and per query string, to find which keystrokes make the p95. */
+  const byKind: Record<string, { index: number[]; scan: number[] }> = {};
+  const byQuery: Record<string, number[]> = {};
   let built = indexes(rows);
   for (let r = 0; r < ROUNDS; r += 1) {
     // Build against a plain copy of the same rows, the order alternating per round.
@@ -137,7 +156,7 @@ for (const size of SIZES) {
     if (buildFirst) copy.push(time(copyOnce));
     const roundIndex: number[] = [];
     const roundScan: number[] = [];
-    keystrokes.forEach((query, k) => {
+    keystrokes.forEach(({ kind, query }, k) => {
       const indexOnce = () => {
         const parsed = parseQuery(query);
         return (
@@ -153,6 +172,10 @@ for (const size of SIZES) {
         roundScan.push(time(() => linearScan(rows, query)));
         roundIndex.push(time(indexOnce));
       }
+      const ms = roundIndex[roundIndex.length - 1] as number;
+      (byKind[kind] ??= { index: [], scan: [] }).index.push(ms);
+      byKind[kind].scan.push(roundScan[roundScan.length - 1] as number);
+      (byQuery[query] ??= []).push(ms);
     });
     index.push(...roundIndex);
     scan.push(...roundScan);
@@ -189,6 +212,26 @@ for (const size of SIZES) {
       ratio_median: round(median(build) / median(copy), 2),
       us_per_row: round((median(build) * 1000) / rowsCount, 2),
     },
+    by_kind: Object.fromEntries(
+      Object.entries(byKind).map(([kind, { index: i, scan: b }]) => [
+        kind,
+        {
+          p50_ms: median(i),
+          p95_ms: round(percentile(i, 0.95), 3),
+          baseline_p50_ms: median(b),
+          baseline_p95_ms: round(percentile(b, 0.95), 3),
+        },
+      ]),
+    ),
+    /** The keystrokes slowest at their median over the rounds: what the p95 is made of. */
+    slowest: Object.entries(byQuery)
+      .map(([query, values]) => ({
+        query,
+        median_ms: median(values),
+        max_ms: round(Math.max(...values), 3),
+      }))
+      .sort((a, b) => b.median_ms - a.median_ms)
+      .slice(0, 8),
     per_round: perRound,
   };
   console.log(`${size} rows`, JSON.stringify(results[`rows_${size}`], null, 1));

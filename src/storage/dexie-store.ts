@@ -303,7 +303,11 @@ export function createDexieStore(options: DexieStoreOptions): DexieStore {
             await docs.delete(docId);
             if (ctcId) await patients.delete(ctcId);
           });
+          // Other tabs' search indexes forget the record as held (pruning runs in one tab).
+          stored.postRemovals([docId]);
         }),
+
+      onForeignRemoval: (listener) => stored.listenRemovals(listener),
 
       listDocs: (kind?: DocKind) =>
         read('listDocs', () =>

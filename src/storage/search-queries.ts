@@ -21,19 +21,28 @@ import {
   patientRowMatches,
   rankedDirectoryRow,
   rankedPatientRow,
-  scanAndRank,
 } from './search';
-import { buildSearchIndex, directoryShape, patientShape, type SearchIndex } from './search-index';
+import { scanTopK } from './search-scan';
+import {
+  applyChange,
+  Building,
+  type Indexes,
+  type RowChange,
+  type SearchRows,
+} from './search-building';
 
 type IndexedMethods = 'searchDirectory' | 'searchPatients' | 'getPatientRows';
 
-/** What an adapter provides; the wrapper adds the search methods. */
-export type SearchableBase = Omit<LocalStore, IndexedMethods>;
+/**
+ * What an adapter provides; the wrapper adds the search methods. `onForeignRemoval`: another
+ * tab removed a document (pruning, stored-signal.ts `listenRemovals`), so a record it held is
+ * no longer held here either.
+ */
+export type SearchableBase = Omit<LocalStore, IndexedMethods> & {
+  onForeignRemoval?(listener: (docId: DocId) => void): () => void;
+};
 
-export interface SearchRows {
-  patients: PatientRow[];
-  directory: DirectoryRow[];
-}
+export type { SearchRows } from './search-building';
 
 export interface IndexedQueries extends Pick<PatientQueries, IndexedMethods> {
   /** Starts the one read of both tables now, so the first search does not wait for it. */
@@ -49,46 +58,6 @@ const copyDirectory = (row: DirectoryRow): DirectoryRow => ({
   nameTokens: [...row.nameTokens],
 });
 
-interface Indexes {
-  patients: SearchIndex<PatientRow>;
-  directory: SearchIndex<DirectoryRow>;
-}
-
-/** One change to the searchable rows, as it is applied to an index or kept while one builds. */
-type RowChange =
-  | { table: 'patients'; row: PatientRow }
-  | { table: 'directory'; row: DirectoryRow }
-  | { table: 'patients'; removed: CtcId };
-
-/**
- * The rows as read, and the changes since, while the indexes build: searches meanwhile scan
- * them (the reference semantics, search.ts), so the first search never waits for a build.
- */
-class Building {
-  readonly changes: RowChange[] = [];
-  constructor(readonly rows: SearchRows) {}
-
-  current<K extends 'patients' | 'directory'>(table: K): Iterable<SearchRows[K][number]> {
-    const changed = new Map<string, PatientRow | DirectoryRow | undefined>();
-    for (const change of this.changes) {
-      if (change.table !== table) continue;
-      if ('removed' in change) changed.set(change.removed, undefined);
-      else changed.set(change.row.ctcId, change.row);
-    }
-    const read: Array<SearchRows[K][number]> = this.rows[table];
-    if (changed.size === 0) return read;
-    const kept = read.filter((row) => !changed.has(row.ctcId));
-    for (const row of changed.values()) if (row) kept.push(row);
-    return kept;
-  }
-}
-
-function applyChange(built: Indexes, change: RowChange): void {
-  if ('removed' in change) built.patients.remove(change.removed);
-  else if (change.table === 'patients') built.patients.upsert(change.row);
-  else built.directory.upsert(change.row);
-}
-
 /**
  * `loadRows` reads every patient and directory row, one read per table: it is all the index
  * needs, and on a cold start it replaces the per-query reads the first searches would make.
@@ -101,6 +70,7 @@ export function withSearchIndex<S extends SearchableBase>(
   let building: Building | undefined;
   let loading: Promise<void> | undefined;
   let unsubscribe: (() => void) | undefined;
+  let unsubscribeRemovals: (() => void) | undefined;
   let closed = false;
   /** Bumped by close/delete, so a build that finishes after it is dropped. */
   let generation = 0;
@@ -126,28 +96,37 @@ export function withSearchIndex<S extends SearchableBase>(
     if (!loading) {
       listenToOtherTabs();
       const started = generation;
+      // The index code is its own chunk, fetched while the rows are read (and scanned until it
+      // has built): the first screen does not carry it (issue 9, first-screen JS).
+      const code = import('./search-index');
+      // A failed fetch leaves searches scanning (reported below); never an unhandled rejection.
+      code.catch(() => undefined);
       const read = loadRows().then((rows) => {
         if (started !== generation) return;
         const phase = new Building(rows);
         phase.changes.push(...pendingWhileReading);
         pendingWhileReading = [];
         building = phase;
-        void Promise.all([
-          buildSearchIndex(patientShape, rows.patients),
-          buildSearchIndex(directoryShape, rows.directory),
-        ]).then(
-          ([patients, directory]) => {
-            if (started !== generation || building !== phase) return;
-            const built = { patients, directory };
-            for (const pending of phase.changes) applyChange(built, pending);
-            indexes = built;
-            building = undefined;
-          },
-          (error: unknown) => {
-            // Searches go on scanning the rows read: slower, never wrong.
-            console.warn('Search index build failed; searching by scan', error);
-          },
-        );
+        void code
+          .then(({ buildSearchIndex, directoryShape, patientShape }) =>
+            Promise.all([
+              buildSearchIndex(patientShape, rows.patients),
+              buildSearchIndex(directoryShape, rows.directory),
+            ]),
+          )
+          .then(
+            ([patients, directory]) => {
+              if (started !== generation || building !== phase) return;
+              const built = { patients, directory };
+              for (const pending of phase.changes) applyChange(built, pending);
+              indexes = built;
+              building = undefined;
+            },
+            (error: unknown) => {
+              // Searches go on scanning the rows read: slower, never wrong.
+              console.warn('Search index build failed; searching by scan', error);
+            },
+          );
       });
       loading = read;
       // A failed read is retried by the next search, never cached.
@@ -183,6 +162,12 @@ export function withSearchIndex<S extends SearchableBase>(
 
   /** D10 tells which document another tab stored, not its rows: they are read back. */
   function listenToOtherTabs(): void {
+    if (!unsubscribeRemovals && base.onForeignRemoval) {
+      unsubscribeRemovals = base.onForeignRemoval((docId) => {
+        const ctcId = ctcIdOfDoc(docId);
+        if (ctcId) change({ table: 'patients', removed: ctcId });
+      });
+    }
     if (unsubscribe || !base.onForeignCommit) return;
     unsubscribe = base.onForeignCommit((docId) => {
       const ctcId = ctcIdOfDoc(docId);
@@ -224,6 +209,8 @@ export function withSearchIndex<S extends SearchableBase>(
     closed = true;
     unsubscribe?.();
     unsubscribe = undefined;
+    unsubscribeRemovals?.();
+    unsubscribeRemovals = undefined;
     for (const timer of registerTimers.values()) clearTimeout(timer);
     registerTimers.clear();
     generation += 1;
@@ -256,7 +243,7 @@ export function withSearchIndex<S extends SearchableBase>(
       const found = await answer(
         (built) => built.directory.search(parsed, limit, options),
         (phase) =>
-          scanAndRank(
+          scanTopK(
             phase.current('directory'),
             parsed,
             directoryRowMatches,
@@ -272,7 +259,7 @@ export function withSearchIndex<S extends SearchableBase>(
       const found = await answer(
         (built) => built.patients.search(parsed, limit, options),
         (phase) =>
-          scanAndRank(
+          scanTopK(
             phase.current('patients'),
             parsed,
             patientRowMatches,

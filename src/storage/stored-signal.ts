@@ -23,6 +23,10 @@ export interface StoredWrite {
 export interface StoredSignal {
   post(writes: readonly StoredWrite[]): void;
   listen(listener: StoredListener): () => void;
+  /** Documents this tab removed from storage (pruning), once the removal is committed. */
+  postRemovals(docIds: readonly DocId[]): void;
+  /** Another tab's removals: a tab holding the document in memory (search) forgets it. */
+  listenRemovals(listener: (docId: DocId) => void): () => void;
   close(): void;
 }
 
@@ -53,6 +57,7 @@ export function createStoredSignal(database: string, factory?: object): StoredSi
   const Channel = (globalThis as { BroadcastChannel?: new (name: string) => ChannelLike })
     .BroadcastChannel;
   const listeners = new Set<StoredListener>();
+  const removalListeners = new Set<(docId: DocId) => void>();
   let channel: ChannelLike | undefined;
   const open = (): ChannelLike | undefined => {
     if (channel || !Channel) return channel;
@@ -61,9 +66,20 @@ export function createStoredSignal(database: string, factory?: object): StoredSi
     channel.unref?.();
     channel.onmessage = (event) => {
       const data = event.data as
-        { docId?: unknown; update?: unknown; changes?: unknown }[] | undefined;
+        { docId?: unknown; update?: unknown; changes?: unknown; removed?: unknown }[] | undefined;
       if (!Array.isArray(data)) return;
-      for (const { docId, update, changes } of data) {
+      for (const { docId, update, changes, removed } of data) {
+        if (removed === true && isDocId(docId)) {
+          for (const listener of removalListeners) {
+            try {
+              listener(docId);
+            } catch (error) {
+              console.error('Removal listener failed', error);
+            }
+          }
+          continue;
+        }
+        // A removal has no update: a tab of an older build skips it here.
         if (!isDocId(docId) || !(update instanceof Uint8Array)) continue;
         const received = receivedChanges(changes);
         for (const listener of listeners) {
@@ -102,10 +118,25 @@ export function createStoredSignal(database: string, factory?: object): StoredSi
       open();
       return () => listeners.delete(listener);
     },
+    postRemovals(docIds) {
+      if (docIds.length === 0) return;
+      try {
+        open()?.postMessage(docIds.map((docId) => ({ docId, removed: true })));
+      } catch (error) {
+        // Other tabs then show the record as held until their next start (0022).
+        console.warn('Could not tell other tabs about a removal', error);
+      }
+    },
+    listenRemovals(listener) {
+      removalListeners.add(listener);
+      open();
+      return () => removalListeners.delete(listener);
+    },
     close() {
       channel?.close();
       channel = undefined;
       listeners.clear();
+      removalListeners.clear();
     },
   };
 }

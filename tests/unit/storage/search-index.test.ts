@@ -84,17 +84,19 @@ describe('search index against the linear scan', () => {
         fc.array(operation, { maxLength: 30 }),
         fc.integer({ min: 0, max: 20 }),
         fc.constantFrom(0, 3, 256),
-        (initial, operations, querySeed, sortAtMost) => {
+        (initial, operations, querySeed, threshold) => {
           const directoryTruth = new Map<string, DirectoryRow>();
           const patientTruth = new Map<string, PatientRow>();
           for (const p of initial) {
             directoryTruth.set(ctcIdOf(p), directoryRow(input(p)));
             patientTruth.set(ctcIdOf(p), patientRow(input(p)));
           }
-          const directory = createSearchIndex({ ...directoryShape, sortAtMost }, [
+          const directory = createSearchIndex({ ...directoryShape, threshold }, [
             ...directoryTruth.values(),
           ]);
-          const patients = createSearchIndex(patientShape, [...patientTruth.values()]);
+          const patients = createSearchIndex({ ...patientShape, threshold }, [
+            ...patientTruth.values(),
+          ]);
           for (const op of operations) {
             const id = ctcIdOf(op.person);
             if (op.kind === 'upsert') {

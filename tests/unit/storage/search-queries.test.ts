@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { patientDocId } from '../../../src/crdt/doc-id';
 import { createDexieStore } from '../../../src/storage/dexie-store';
 import { createMemoryStore } from '../../../src/storage/memory-store';
+import { withSearchIndex } from '../../../src/storage/search-queries';
+import { createStoredSignal } from '../../../src/storage/stored-signal';
 import {
   ctc,
   directoryRow,
@@ -71,6 +73,27 @@ describe('search kept fresh', () => {
       'Amina',
       'Juma',
     ]);
+  });
+
+  it('forgets a record another tab removed (pruning), told by the stored signal', async () => {
+    const name = freshName();
+    const remover = createStoredSignal(name);
+    const listener = createStoredSignal(name);
+    const memory = createMemoryStore();
+    await memory.commit(registration(amina));
+    const tab = withSearchIndex(
+      { ...memory, onForeignRemoval: (forget) => listener.listenRemovals(forget) },
+      () => Promise.resolve({ patients: [patientRow(amina)], directory: [directoryRow(amina)] }),
+    );
+    expect(names(await tab.searchPatients('amina', 10))).toEqual(['Amina']);
+    remover.postRemovals([patientDocId(amina.ctcId)]);
+    await eventually(async () => (await tab.searchPatients('amina', 10)).length === 0);
+    expect(await tab.getPatientRows([amina.ctcId])).toEqual([undefined]);
+    // The directory still lists the patient (D6): only "held" changes.
+    expect(names(await tab.searchDirectory('amina', 10))).toEqual(['Amina']);
+    remover.close();
+    listener.close();
+    await tab.close();
   });
 
   it('sees a commit made while the rows are being read', async () => {
