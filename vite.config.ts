@@ -10,7 +10,8 @@ export default defineConfig({
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
-      includeAssets: ['icons/*.svg', 'icons/*.png'],
+      // The DHIS2 mapping a district edits (issue 10 point 9): the export works offline too.
+      includeAssets: ['icons/*.svg', 'icons/*.png', 'dhis2-mapping.json'],
       manifest: {
         id: '/',
         name: 'Pamoja CTC',

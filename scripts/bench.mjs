@@ -11,6 +11,7 @@ const benches = [
   { name: 'storage', script: 'bench:storage', needs: 'bench/storage/run.mjs' },
   { name: 'webrtc', script: 'bench:webrtc', needs: 'bench/webrtc/run.ts' },
   { name: 'app', script: 'bench:app', needs: 'bench/app/run.ts' },
+  { name: 'report', script: 'bench:report', needs: 'bench/report/run.ts' },
 ];
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !benches.some((bench) => bench.name === name));

@@ -7,7 +7,7 @@ import StartupFailed from './ui/screens/StartupFailed.svelte';
 import { updatePrompt } from './ui/pwa.svelte';
 import { initialLanguage, loadLanguage } from './ui/i18n/i18n.svelte';
 import { Session } from './ui/state/session.svelte';
-import { sessionContext } from './ui/state/context';
+import { sessionContext, withReports } from './ui/state/context';
 
 /**
  * Offered when a device joins a network: the build's servers (VITE_SIGNALING_URLS, separated by
@@ -48,7 +48,13 @@ try {
   // Kiswahili, when it is the profile's language, is in before the first screen is drawn.
   const language = app.service.profile()?.language;
   if (language) await loadLanguage(language).catch(() => undefined);
-  mount(App, { target, context: sessionContext(new Session(app.service, app.network)) });
+  mount(App, {
+    target,
+    context: withReports(
+      sessionContext(new Session(app.service, app.network), app.care),
+      app.reports,
+    ),
+  });
   // Replication, pruning and their bulk reads of storage wait for the first screen.
   afterFirstPaint(() => app.startBackground());
 } catch (error) {

@@ -9,7 +9,7 @@ import { networkDocId } from '../crdt/doc-id';
 import type { MembershipCheckContext } from '../crdt/membership-store';
 import type { ChangeTrustDeps } from '../crdt/policy/change-trust';
 import type { RemoteUpdateCheck } from '../crdt/policy/refusal';
-import { createRemoteUpdateCheck } from '../crdt/policy/remote-check';
+import type { RemoteCheckDeps } from '../crdt/policy/remote-check';
 import type { DocumentStore } from '../crdt/ports';
 import { DocumentRepository, type RepositoryOptions } from '../crdt/repository';
 import { createChangeCoalescer, createChangeSigner } from '../crdt/trust/change-signer';
@@ -28,7 +28,7 @@ export function appUpdatePolicy(
   membership?: () => MembershipCheckContext,
   changes?: ChangeTrustDeps,
 ): RemoteUpdateCheck {
-  return createRemoteUpdateCheck({
+  const deps: RemoteCheckDeps = {
     ...(membership ? { membership } : {}),
     ...(changes ? { changes } : {}),
     networkDoc: () => repo().getUnsettled(networkDocId),
@@ -40,7 +40,23 @@ export function appUpdatePolicy(
       const counter = await store.getMeta<number>(serialCounterKey);
       return typeof counter === 'number' ? counter : undefined;
     },
-  });
+  };
+  // The policy's code (content rules, write rules, report shapes) is fetched with the first
+  // peer's update, not with the first screen, which never needs it (150 KB budget, issue 9).
+  let loaded: RemoteUpdateCheck | undefined;
+  let loading: Promise<RemoteUpdateCheck> | undefined;
+  const load = () =>
+    (loading ??= import('../crdt/policy/remote-check').then(
+      ({ createRemoteUpdateCheck }) => (loaded = createRemoteUpdateCheck(deps)),
+    ));
+  const check: RemoteUpdateCheck = async (docId, live, update, change) =>
+    (loaded ?? (await load()))(docId, live, update, change);
+  // SC23's early start is only an optimisation: before the code is here it just fetches it.
+  check.prepare = (changes) => {
+    if (loaded) loaded.prepare?.(changes);
+    else void load();
+  };
+  return check;
 }
 
 export interface AppRepositoryDeps {

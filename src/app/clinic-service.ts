@@ -117,7 +117,30 @@ function signEntry(entry: EntryView, signers: ReadonlyMap<string, DeviceId>): vo
   if (deviceId) entry.signedBy = { deviceId, matchesStamp: deviceId === entry.stamp.deviceId };
 }
 
+/**
+ * What the care service (care-service.ts) writes through: the same guard and the same append
+ * path as a visit, so a tracing attempt or an alert answer is stamped, signed and stored the
+ * way every clinical entry is.
+ */
+export interface ClinicWrites {
+  writer(): SaveResult<DeviceProfile>;
+  appendClinicalEntry<K extends EntryKind>(
+    ctcId: CtcId,
+    kind: K,
+    data: Entry<K>['data'],
+    supersedes: EntryId | undefined,
+    p: DeviceProfile,
+  ): Promise<SaveResult<EntryId>>;
+}
+
 export function createClinicService(deps: ClinicServiceDeps): ClinicService {
+  return createClinicCore(deps).service;
+}
+
+export function createClinicCore(deps: ClinicServiceDeps): {
+  service: ClinicService;
+  writes: ClinicWrites;
+} {
   /** A storage failure becomes data for the form, and the device hears of it. */
   const failed = (error: unknown): SaveError => {
     if (error instanceof StorageError) deps.onStorageFailure?.(error);
@@ -499,7 +522,13 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
         view.access = readAccessLog(doc);
         const signers = await entrySigners(store, docId);
         for (const entry of view.history) signEntry(entry, signers);
-        for (const list of [view.visits, view.results, view.appointments, view.statusChanges]) {
+        for (const list of [
+          view.visits,
+          view.results,
+          view.appointments,
+          view.statusChanges,
+          view.careEntries,
+        ]) {
           for (const entry of list) signEntry(entry, signers);
         }
         view.demographicsEditable =
@@ -674,7 +703,7 @@ export function createClinicService(deps: ClinicServiceDeps): ClinicService {
       return () => changeListeners.delete(listener);
     },
   };
-  return service;
+  return { service, writes: { writer, appendClinicalEntry } };
 }
 
 function summaryOf(ctcId: CtcId, d: Demographics, registeredAt: IsoDateTime) {

@@ -18,21 +18,29 @@ import { createIndexedDbDeviceKeyVault, DEVICE_KEY_DATABASE } from '../storage/d
 import { requestPersistence, storageUsage } from '../storage/quota';
 import type { SyncLogger } from '../sync';
 import { createAppRepository } from './app-repository';
-import { createClinicService, profileKey, type ExclusiveLock } from './clinic-service';
+import { lazyCareService } from './care-lazy';
+import type { CareService } from './care-views';
+import { createClinicCore, profileKey, type ExclusiveLock } from './clinic-service';
 import { browserLeaseLocks, leaseClientId } from './client-id-lease';
 import { createExtrasPruner, trackRecordUse } from './extras-pruning';
 import { randomIds, type IdSource } from './ids';
 import { createNetworkService, type NetworkController } from './network-service';
 import type * as PeerTransports from './peer-transport';
 import { createReplicaHost } from './replica-host';
+import { lazyReportService } from './report-lazy';
+import type { ReportService } from './report-service';
 import { webLocks } from './web-locks';
 import { createTrustService, type TrustService } from './trust-service';
 import type { ClinicService, DeviceProfile } from './views';
 
 export interface ClinicApp {
   service: ClinicService;
+  /** Follow-up lists, alerts and tracing (issue 10); its code is fetched on first use. */
+  care: CareService;
   network: NetworkController;
   repo: DocumentRepository;
+  /** Monthly reports: this facility's, computed here and published; every facility's, read. */
+  reports: ReportService;
   /**
    * Starts what the first screen does not need: replication (engine, tab link, WebRTC), the
    * extras pruner and the register repair, each with its bulk reads of storage. The page calls
@@ -162,7 +170,7 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     ...(options.appUrl ? { appUrl: () => options.appUrl as string } : {}),
     ...(options.openedInvite ? { openedInvite: options.openedInvite } : {}),
   });
-  const service = createClinicService({
+  const { service, writes } = createClinicCore({
     repo,
     store,
     clock,
@@ -180,6 +188,10 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     ...(profile ? { profile } : {}),
   });
   settingsRef.network = network;
+  const care = lazyCareService(
+    { repo, store, clock, writes, profile: () => service.profile() },
+    () => import('./care-service'),
+  );
   // Z7–Z12: records of other facilities are pruned by last use and a budget, now and then.
   const pruner = createExtrasPruner({
     repo,
@@ -190,12 +202,19 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
     clock,
   });
   trackRecordUse(service, pruner);
+  // Decision 0026: the facility's figures are published in the background (a supervisor's or a
+  // relay's device publishes nothing).
+  const reports = lazyReportService(
+    { repo, store, clock, profile: () => service.profile(), writesNothing: isRelay },
+    () => import('./report-service'),
+  );
   let started = false;
   let closed = false;
   const startBackground = () => {
     if (started || closed) return;
     started = true;
     pruner.start();
+    reports.start();
     if (!profile) return;
     // A register summary whose write failed after its record was saved is restored here.
     service
@@ -207,15 +226,22 @@ export async function createClinicApp(options: ClinicAppOptions = {}): Promise<C
   };
   return {
     service,
+    care,
     network,
     repo,
+    reports,
     startBackground,
     close: () => {
       closed = true;
       pruner.stop();
+      reports.stop();
       network.stop();
       // The id is free for another tab only once this tab can store nothing more under it.
-      return store.close().finally(() => lease.release());
+      // Background compaction finishes first, so it never runs into a closed database.
+      return repo
+        .idle()
+        .then(() => store.close())
+        .finally(() => lease.release());
     },
   };
 }

@@ -47,6 +47,10 @@ export function buildPatientView(
   const appointments = views(snapshot.entries.appointment, today);
   const statusChanges = views(snapshot.entries.status, today);
   const demographicsLog = views(snapshot.entries.demographics, today);
+  const careLog = [
+    ...views(snapshot.entries.tracing, today),
+    ...views(snapshot.entries.alert_ack, today),
+  ];
   // Follow-up reads the entries that count at this moment (W3): none dated in the future.
   const counted = countedSnapshot(snapshot, today);
   const status = currentStatus(counted);
@@ -78,10 +82,16 @@ export function buildPatientView(
     results: effective(results),
     appointments: effective(appointments),
     statusChanges: effective(statusChanges),
+    careEntries: effective(careLog),
     facilityNames: Object.fromEntries(facilities.map((f) => [f.code, f.name])),
-    history: [...visits, ...results, ...appointments, ...statusChanges, ...demographicsLog].sort(
-      byStampDesc,
-    ),
+    history: [
+      ...visits,
+      ...results,
+      ...appointments,
+      ...statusChanges,
+      ...demographicsLog,
+      ...careLog,
+    ].sort(byStampDesc),
   };
   if (status) view.statusChange = status.data;
   if (nextAppointment) view.nextAppointment = nextAppointment;

@@ -3,9 +3,11 @@
  * interest. It asks the network for the register of every facility in its read scope (a
  * district, or all), again whenever the network's facilities or its peers change, until it holds
  * them; from then on they sync like any held document (H3, H4). Its peers send only what its
- * scope lets it read (A20).
+ * scope lets it read (A20). Each facility's report document (RP7) is asked for the same way: it
+ * is the supervisor's main screen, and a facility that has published nothing yet is `not-found`
+ * until it does.
  */
-import { networkDocId, registerDocId } from '../crdt/doc-id';
+import { networkDocId, registerDocId, reportDocId } from '../crdt/doc-id';
 import { readFacilities } from '../crdt/network-doc';
 import type { DocumentRepository } from '../crdt/repository';
 import type { SyncEngine, SyncLogger } from '../sync';
@@ -34,19 +36,20 @@ export function createScopeFollower(deps: ScopeFollowerDeps) {
     const held = deps.host.holdings();
     for (const facility of readFacilities(network)) {
       if (scope.kind === 'district' && facility.district !== scope.district) continue;
-      const docId = registerDocId(facility.code);
-      if (held.has(docId) || asking.has(docId)) continue;
-      asking.add(docId);
-      engine
-        .request(docId, { timeoutMs: deps.requestTimeoutMs })
-        .then((result) => {
-          if (!result.ok)
-            deps.logger.log('info', 'scope-register-not-yet', { docId, why: result.error });
-        })
-        .catch((error: unknown) =>
-          deps.logger.log('warn', 'scope-register-failed', { docId, error: String(error) }),
-        )
-        .finally(() => asking.delete(docId));
+      for (const docId of [registerDocId(facility.code), reportDocId(facility.code)]) {
+        if (held.has(docId) || asking.has(docId)) continue;
+        asking.add(docId);
+        engine
+          .request(docId, { timeoutMs: deps.requestTimeoutMs })
+          .then((result) => {
+            if (!result.ok)
+              deps.logger.log('info', 'scope-register-not-yet', { docId, why: result.error });
+          })
+          .catch((error: unknown) =>
+            deps.logger.log('warn', 'scope-register-failed', { docId, error: String(error) }),
+          )
+          .finally(() => asking.delete(docId));
+      }
     }
   }
 

@@ -134,6 +134,8 @@ export interface PatientView {
   results: EntryView[];
   appointments: EntryView[];
   statusChanges: EntryView[];
+  /** Tracing attempts and answered alerts (issue 10), not superseded: on the timeline too. */
+  careEntries: EntryView[];
   /** Every entry, superseded or not, newest first by time written: the audit trail. */
   history: EntryView[];
   /** Names of the facilities this device knows, by code, for showing where entries were made. */

@@ -245,7 +245,10 @@ export function latestAppointment(snapshot: PatientSnapshot): ScheduledAppointme
   for (const appointment of effectiveEntries(snapshot.entries.appointment)) {
     candidates.push({
       date: appointment.data.date,
-      scheduledOn: appointment.stamp.at.slice(0, 10) as IsoDate,
+      // The clinic's calendar day, as care/record.ts `appointmentsOf` reads it: an entry
+      // written at 01:00 in Dar es Salaam is that day's, not the UTC day before.
+      scheduledOn:
+        localDayOf(appointment.stamp.at) ?? (appointment.stamp.at.slice(0, 10) as IsoDate),
       source: appointment.id,
     });
   }

@@ -26,6 +26,7 @@ export function projectDoc(
       return { directoryUpserts: directoryRows(doc, facility, changedRegisterKeys) };
     }
     case 'network':
+    case 'report':
       return undefined;
   }
 }

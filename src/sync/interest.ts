@@ -1,5 +1,7 @@
 /**
- * H1: what a device wants. Every device wants the network document and every register; a
+ * H1: what a device wants. Every device wants the network document, every register and every
+ * facility's report document (counts only, so a supervisor or another facility sees every
+ * facility's figures: RP7); a
  * device wants its own facility's patients and the patients it holds beyond those (its extras);
  * a relay wants everything. Both ends of a session evaluate the same rule, so they agree on the
  * set of documents to reconcile without listing them.

@@ -32,3 +32,28 @@ export function ageInYears(birthDate: IsoDate, on: IsoDate): number {
 export function megabytes(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(1);
 }
+
+/**
+ * A day inside a sentence a clinician reads (an alert's reason: "on 4 Mar 2026"); forms,
+ * lists and the timeline keep YYYY-MM-DD. Read as a calendar day, so no time zone moves it.
+ */
+export function formatDayInText(day: string, lang: 'en' | 'sw'): string {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !Number.isFinite(ms)) return day;
+  return new Intl.DateTimeFormat(lang === 'sw' ? 'sw' : 'en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(ms);
+}
+
+/**
+ * A count or a measurement with the reader's digit grouping from five digits on ("12,400",
+ * "1000"): a four-digit threshold reads as the guideline writes it.
+ */
+export function formatNumber(value: number, lang: 'en' | 'sw'): string {
+  return new Intl.NumberFormat(lang === 'sw' ? 'sw' : 'en-GB', { useGrouping: 'min2' }).format(
+    value,
+  );
+}

@@ -32,6 +32,14 @@ export const budgets: Record<DocKind, KindBudget> = {
     maxClocks: 1_000_000,
     maxDocClocks: 8_000_000,
   },
+  // RP6: a month's figures are ~3 KB; a catch-up of decades of months, each replaced at most
+  // once a minute while a clinic saves (two months per run), stays far below these.
+  report: {
+    maxUpdateBytes: 1 * MiB,
+    maxStructs: 20_000,
+    maxClocks: 20_000,
+    maxDocClocks: 10_000_000,
+  },
   // Facilities, devices and users of a district: thousands, not millions.
   network: {
     maxUpdateBytes: 4 * MiB,

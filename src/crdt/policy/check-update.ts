@@ -6,7 +6,13 @@ import * as Y from 'yjs';
 import { counterFromCtcId, facilityOfCtcId, isCtcId } from '../../domain/ctc-id';
 import type { CtcId } from '../../domain/types';
 import { err, ok, type Result } from '../../lib/result';
-import { ctcIdOfDoc, docKind, facilityOfRegisterDoc, type DocId } from '../doc-id';
+import {
+  ctcIdOfDoc,
+  docKind,
+  facilityOfRegisterDoc,
+  facilityOfReportDoc,
+  type DocId,
+} from '../doc-id';
 import { membershipRoot } from '../membership-store';
 import { budgets } from './budgets';
 import { rulesFor, sameValue, type KindRules } from './kind-rules';
@@ -212,10 +218,13 @@ function checkOwner(
   const kind = docKind(docId);
   if (kind === 'network') return passed;
   const ctcId = ctcIdOfDoc(docId);
-  const facility = ctcId ? facilityOfCtcId(ctcId) : (facilityOfRegisterDoc(docId) as string);
+  const facility = ctcId
+    ? facilityOfCtcId(ctcId)
+    : ((facilityOfRegisterDoc(docId) ?? facilityOfReportDoc(docId)) as string);
   if (!context.facilities.has(facility)) {
     return refuse(RefusalReason.unknownFacility, `${facility} is not in the network`);
   }
+  if (kind === 'report') return passed;
   if (ctcId) {
     return unissued(ctcId, context)
       ? refuse(RefusalReason.unissuedId, `${ctcId} is not issued yet`)

@@ -4,10 +4,18 @@
  */
 import { isCtcId, facilityOfCtcId, isFacilityCode } from '../../domain/ctc-id';
 import type { CtcId, EntryKind } from '../../domain/types';
-import { ctcIdOfDoc, docKind, facilityOfRegisterDoc, type DocId, type DocKind } from '../doc-id';
+import {
+  ctcIdOfDoc,
+  docKind,
+  facilityOfRegisterDoc,
+  facilityOfReportDoc,
+  type DocId,
+  type DocKind,
+} from '../doc-id';
 import { entryProblem, isCalendarDate, isIsoDateTime } from '../entries';
 import { accessRoot, isAccessRecord } from '../access-log';
 import { isOpId, isOpText, membershipRoot } from '../membership-store';
+import { isReportMonth, reportFiguresProblem, reportMonthsRoot } from './report-shape';
 import type { Place } from './places';
 import { RefusalReason, type UpdateRefusal } from './refusal';
 
@@ -256,8 +264,45 @@ function networkRules(): KindRules {
   };
 }
 
+/**
+ * RP2–RP4 (decision 0026): a report document holds its meta and one value of counts per month;
+ * no nested type, no list, so nothing in it can carry a patient's identifier.
+ */
+function reportRules(docId: DocId): KindRules {
+  const facility = facilityOfReportDoc(docId) as string;
+  const meta: Record<string, Check> = {
+    schema: isSchema,
+    kind: (v) => v === 'report',
+    facilityCode: (v) => v === facility,
+  };
+  return {
+    kind: 'report',
+    check(place, value, isType) {
+      const layout = layoutProblem(place, ['meta', reportMonthsRoot], []);
+      if (layout) return layout;
+      const key = place.key as string;
+      if (isType) return refuse(RefusalReason.unknownKey, `nested type at ${where(place)}`);
+      if (place.root === 'meta') {
+        const check = meta[key];
+        if (!check) return refuse(RefusalReason.unknownKey, `meta.${key}`);
+        return check(value) ? undefined : refuse(RefusalReason.invalidEntry, `meta.${key}`);
+      }
+      if (!isReportMonth(key))
+        return refuse(RefusalReason.unknownKey, `months.${key.slice(0, 16)}`);
+      const problem = reportFiguresProblem(value, key);
+      return problem ? refuse(RefusalReason.reportFigures, `months.${key}: ${problem}`) : undefined;
+    },
+    writeOnce: (place) =>
+      place.root === 'meta' ? (place.key === 'schema' ? 'forward' : true) : false,
+    // A month is recomputed and replaced whole; meta is write-once (an equal rewrite only).
+    overwritable: () => true,
+  };
+}
+
 export function rulesFor(docId: DocId): KindRules {
   switch (docKind(docId)) {
+    case 'report':
+      return reportRules(docId);
     case 'patient':
       return patientRules(docId);
     case 'register':

@@ -17,6 +17,8 @@ export const RefusalReason = {
   overwrite: 'overwrite',
   /** A new entry or summary that fails the entry rules at receive time. */
   invalidEntry: 'invalid-entry',
+  /** RP3, RP4: a month of a report document that is not counts only, or whose counts do not add up. */
+  reportFigures: 'report-figures',
   /** A register summary of a patient another facility registered. */
   foreignSummary: 'foreign-summary',
   /** A record or summary of a CTC ID this device's serial block has not issued yet. */

@@ -4,7 +4,7 @@
  */
 import type * as Y from 'yjs';
 import { facilityOfCtcId } from '../../domain/ctc-id';
-import { ctcIdOfDoc, facilityOfRegisterDoc, type DocId } from '../doc-id';
+import { ctcIdOfDoc, facilityOfRegisterDoc, facilityOfReportDoc, type DocId } from '../doc-id';
 import { err, ok } from '../../lib/result';
 import { utf8 } from '../trust/encoding';
 import { checkMembershipOps, type MembershipCheckContext } from '../membership-store';
@@ -30,7 +30,9 @@ export interface RemoteCheckDeps {
 
 function facilityOf(docId: DocId): string | undefined {
   const ctcId = ctcIdOfDoc(docId);
-  return ctcId ? facilityOfCtcId(ctcId) : facilityOfRegisterDoc(docId);
+  return ctcId
+    ? facilityOfCtcId(ctcId)
+    : (facilityOfRegisterDoc(docId) ?? facilityOfReportDoc(docId));
 }
 
 export function createRemoteUpdateCheck(deps: RemoteCheckDeps): RemoteUpdateCheck {

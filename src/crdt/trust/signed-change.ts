@@ -48,9 +48,14 @@ const signingDomain = 'pamoja-change-v2';
 const signatureBytes = 64;
 const authorPattern = /^d[0-9a-f]{16}$/;
 /** Document kinds as one byte, then their digits as one varuint (SC2). */
-const docTags = { network: 0, register: 1, patient: 2 } as const;
-const docDigits = { network: 0, register: 8, patient: 14 } as const;
-const docPrefix = { network: 'network', register: 'register:', patient: 'patient:' } as const;
+const docTags = { network: 0, register: 1, patient: 2, report: 3 } as const;
+const docDigits = { network: 0, register: 8, patient: 14, report: 8 } as const;
+const docPrefix = {
+  network: 'network',
+  register: 'register:',
+  patient: 'patient:',
+  report: 'report:',
+} as const;
 
 const malformed = (detail: string) => err<ChangeRefusal>({ reason: 'malformed', detail });
 

@@ -8,7 +8,14 @@ import * as Y from 'yjs';
 import { facilityOfCtcId } from '../../domain/ctc-id';
 import type { FacilityCode } from '../../domain/types';
 import { err, ok, type Result } from '../../lib/result';
-import { ctcIdOfDoc, docKind, facilityOfRegisterDoc, type DocId, type DocKind } from '../doc-id';
+import {
+  ctcIdOfDoc,
+  docKind,
+  facilityOfRegisterDoc,
+  facilityOfReportDoc,
+  type DocId,
+  type DocKind,
+} from '../doc-id';
 import { budgets } from '../policy/budgets';
 import { createPlaceResolver } from '../policy/places';
 import { scanUpdate, type ScanError } from '../policy/update-reader';
@@ -215,6 +222,22 @@ export const writeRules: readonly WriteRule[] = [
     'allowed',
     'the device that served a record says who asked (AL1)',
   ),
+  row(
+    'WR27',
+    'clinician',
+    'report',
+    'the report document of its own facility',
+    'allowed',
+    "a facility's device publishes the figures of the records it keeps (decision 0026)",
+  ),
+  row(
+    'WR28',
+    'clinician',
+    'report',
+    "another facility's report document",
+    'refused',
+    'only the facility that holds the records may say what they add up to',
+  ),
   row('WR23', 'anyone', 'any', 'a place no row above allows', 'refused', 'default deny'),
 ];
 
@@ -226,6 +249,7 @@ export const WriteRefusalReason = {
   stampMismatch: 'stamp-mismatch',
   foreignDemographics: 'foreign-demographics',
   foreignRegister: 'foreign-register',
+  foreignReport: 'foreign-report',
   notAdmin: 'not-admin',
   notAllowed: 'not-allowed',
 } as const;
@@ -317,6 +341,8 @@ function ruleForTouch(
         return undefined; // WR14
       }
       return no('WR15', WriteRefusalReason.foreignRegister);
+    case 'report':
+      return own ? undefined : no('WR28', WriteRefusalReason.foreignReport); // WR27
     case 'network': {
       if (touch.root === 'meta') return undefined; // WR22
       if (touch.root === 'membership' && !touch.deleted) return undefined; // WR25
@@ -397,10 +423,12 @@ export function checkWrite(request: WriteRequest): Result<void, WriteRefusal> {
   return ok(undefined);
 }
 
-/** The facility a document belongs to: a patient's registering facility, a register's own. */
+/** The facility a document belongs to: a patient's registering facility, a register's or report's own. */
 export function docFacilityOf(docId: DocId): FacilityCode | undefined {
   const ctcId = ctcIdOfDoc(docId);
-  return ctcId ? facilityOfCtcId(ctcId) : facilityOfRegisterDoc(docId);
+  return ctcId
+    ? facilityOfCtcId(ctcId)
+    : (facilityOfRegisterDoc(docId) ?? facilityOfReportDoc(docId));
 }
 
 /**

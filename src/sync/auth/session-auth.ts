@@ -4,7 +4,7 @@
  * `SyncAuth`; the membership behind it may change at any time (a revocation arrives), so every
  * check reads it afresh.
  */
-import { docKind, facilityOfRegisterDoc, type DocId } from '../../crdt/doc-id';
+import { docKind, facilityOfRegisterDoc, facilityOfReportDoc, type DocId } from '../../crdt/doc-id';
 import type { Member, Signer, Verifier } from '../../crdt/trust/types';
 import type { Result } from '../../lib/result';
 import type { AuthRefusal } from './handshake';
@@ -43,6 +43,9 @@ export function facilityOfDoc(docId: DocId): string | undefined {
       return undefined;
     case 'register':
       return facilityOfRegisterDoc(docId);
+    case 'report':
+      // A district supervisor reads its district's reports, as its registers (A20).
+      return facilityOfReportDoc(docId);
     case 'patient':
       // A CTC ID starts with the 8-digit code of the facility that registered the patient.
       return docId.slice('patient:'.length, 'patient:'.length + 8);

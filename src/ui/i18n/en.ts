@@ -4,6 +4,7 @@
  * Wording: plain, short and kind; clinicians read this between patients.
  */
 import type { ValidationRule } from '../../domain/types';
+import type { enScreens } from './en-screens';
 
 const errors = {
   required: '{{field}} is needed.',
@@ -49,6 +50,7 @@ export const en = {
     register: 'New patient',
     settings: 'Settings',
     district: 'District',
+    report: 'Report',
   },
   common: {
     screenFailed: 'Something went wrong on this screen. Your saved records are safe.',
@@ -649,6 +651,9 @@ export const en = {
   },
 };
 
-/** Every language has exactly the keys of English, each a string. */
-export type Messages = DeepStrings<typeof en>;
+/**
+ * Every language has exactly the keys of English, each a string: these and the screens' own
+ * (en-screens.ts, fetched with those screens).
+ */
+export type Messages = DeepStrings<typeof en & typeof enScreens>;
 type DeepStrings<T> = { [K in keyof T]: T[K] extends string ? string : DeepStrings<T[K]> };

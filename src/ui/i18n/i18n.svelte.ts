@@ -10,14 +10,16 @@
  * written, and an interpolated value is never interpolated again.
  */
 import type { Language } from '../../domain/types';
-import { en, type Messages } from './en';
+import { en } from './en';
 import type { MessageKey, MessageParams, Translate } from './keys';
 
 // English is the fallback and ships with the first screen; Kiswahili is its own chunk,
 // fetched (from the service worker's precache when offline) only when it is chosen.
 // A plain cache: nothing renders from it directly (`locale.loaded` signals arrival).
+// English starts without the screens' own sections (en-screens.ts), which arrive with them.
+type MessageTree = Readonly<Record<string, unknown>>;
 // eslint-disable-next-line svelte/prefer-svelte-reactivity
-const messages = new Map<Language, Messages>([['en', en]]);
+const messages = new Map<Language, MessageTree>([['en', en]]);
 
 /** The language a device starts in before it has a profile. */
 export function initialLanguage(): Language {
@@ -58,6 +60,24 @@ export function loadLanguage(language: Language): Promise<void> {
   return pending;
 }
 
+/** Adds English sections (the screens' own strings) to what `t` reads. */
+export function addEnglishSections(sections: MessageTree): void {
+  messages.set('en', { ...messages.get('en'), ...sections });
+  locale.loaded += 1;
+}
+
+let screenMessages: Promise<void> | undefined;
+/**
+ * The English strings of the follow-up, report and chart screens: fetched with the first of
+ * those screens (screens.ts waits for it), from the precache when offline.
+ */
+export function loadScreenMessages(): Promise<void> {
+  screenMessages ??= import('./en-screens').then(({ enScreens }) => addEnglishSections(enScreens));
+  // A failed fetch may be retried by the next screen.
+  screenMessages.catch(() => (screenMessages = undefined));
+  return screenMessages;
+}
+
 // eslint-disable-next-line svelte/prefer-svelte-reactivity
 const pluralRules = new Map<Language, Intl.PluralRules>();
 function pluralOf(language: Language, count: number): string {
@@ -67,7 +87,7 @@ function pluralOf(language: Language, count: number): string {
 }
 
 /** The string at a dotted path, or undefined when the path does not end at a string. */
-function lookup(tree: Messages | undefined, path: string): string | undefined {
+function lookup(tree: MessageTree | undefined, path: string): string | undefined {
   let node: unknown = tree;
   for (const part of path.split('.')) {
     if (typeof node !== 'object' || node === null) return undefined;

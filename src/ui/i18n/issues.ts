@@ -10,7 +10,12 @@ const fieldNames = new Set(Object.keys(en.fields));
 const rulesVsField = new Set(Object.keys(en.errorsVsField));
 
 export function fieldLabel(field: string, t: Translate): string {
-  return fieldNames.has(field) ? t(`fields.${field}` as MessageKey) : field;
+  if (fieldNames.has(field)) return t(`fields.${field}` as MessageKey);
+  // The care forms' own fields (tracing, alert answers) are labelled in their section, which
+  // arrives with those screens (en-screens.ts); a key not found comes back as the key.
+  const careKey = `care.fields.${field}` as MessageKey;
+  const care = t(careKey);
+  return care === careKey ? field : care;
 }
 
 export function issueMessage(issue: FieldIssue, t: Translate): string {

@@ -17,6 +17,7 @@ const checked: Array<{ readme: string; section: string | null; results: string }
   { readme: 'bench/README.md', section: 'Sync', results: 'bench/results/sync.json' },
   { readme: 'bench/README.md', section: 'WebRTC', results: 'bench/results/webrtc.json' },
   { readme: 'bench/README.md', section: 'App', results: 'bench/results/app.json' },
+  { readme: 'bench/README.md', section: 'Report', results: 'bench/results/report.json' },
   { readme: 'bench/storage/README.md', section: null, results: 'bench/results/storage.json' },
 ];
 

@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { networkDocId, patientDocId, registerDocId, type DocId } from '../../../src/crdt/doc-id';
+import {
+  docKind,
+  networkDocId,
+  patientDocId,
+  registerDocId,
+  reportDocId,
+  type DocId,
+} from '../../../src/crdt/doc-id';
 import { putDevice, putFacility, putUser } from '../../../src/crdt/network-doc';
 import { appendEntry, editDemographics, initPatientDoc } from '../../../src/crdt/patient-doc';
 import { initRegisterDoc, setLastVisit, upsertSummary } from '../../../src/crdt/register-doc';
+import { initReportDoc, reportMonths } from '../../../src/crdt/report-doc';
 import type { Member, PublicKeyB64 } from '../../../src/crdt/trust/types';
 import {
   checkWrite,
@@ -117,8 +125,7 @@ function request(
   return {
     signer,
     revoked: false,
-    docKind:
-      docId === networkDocId ? 'network' : docId.startsWith('register:') ? 'register' : 'patient',
+    docKind: docKind(docId),
     ...(facility ? { docFacility: facility } : {}),
     ...change,
     ...extra,
@@ -402,6 +409,33 @@ describe('write rules (issue 8 point 6)', () => {
     expect(ruleOf(request(relay, PATIENT, visitChange(relay)))).toBe('WR2');
     const deleted: Touch = { root: 'access', outer: null, key: null, deleted: true };
     expect(ruleOf(request(away, PATIENT, network([deleted])))).toBe('WR23');
+  });
+
+  it('WR27: a clinician may publish its own facility’s report document', () => {
+    const report = reportDocId(HOME);
+    const change = changeOf(report, new Y.Doc(), (doc) => {
+      initReportDoc(doc, HOME);
+      reportMonths(doc).set('2026-03', { records: 0 });
+    });
+    expect(ruleOf(request(member(), report, change))).toBe('allowed');
+    // Neither a supervisor nor a relay publishes one, even of "its" facility.
+    expect(ruleOf(request(member({ role: 'supervisor' }), report, change))).toBe('WR1');
+    expect(ruleOf(request(member({ role: 'relay' }), report, change))).toBe('WR2');
+  });
+
+  it('WR28: another facility’s report document is refused', () => {
+    const report = reportDocId(HOME);
+    const live = new Y.Doc();
+    live.clientID = 1;
+    initReportDoc(live, HOME);
+    const change = changeOf(report, live, (doc) =>
+      reportMonths(doc).set('2026-03', { records: 0 }),
+    );
+    expect(checkWrite(request(away, report, change))).toMatchObject({
+      ok: false,
+      error: { rule: 'WR28', reason: 'foreign-report' },
+    });
+    expect(docFacilityOf(report)).toBe(HOME);
   });
 
   it('WR23: a place no row allows is refused (default deny)', () => {

@@ -1,8 +1,9 @@
 /**
- * Issue 8 point 8: the district overview a supervisor lands on (rendered on the server, as the
- * other screen tests are): its route, one card per facility with its "data as of", devices and
- * register, rows linking to the record page, no write action; and the ways a supervisor gets
- * there (the first nav entry, the first thing on Home).
+ * Issue 10 point 7 (issue 8 point 8): the district report a supervisor lands on (rendered on the
+ * server, as the other screen tests are): its routes, the district total and one card per
+ * facility with its published figures, "data as of", devices, when its report was computed, a
+ * warning when its data is old or its report missing, the 12-month trend, the register behind a
+ * link (rows linking to the record page), no write action; and the ways a supervisor gets there.
  */
 import { render } from 'svelte/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,14 @@ import type {
   IsoDateTime,
   UserId,
 } from '../../../src/domain/types';
+import type { PublishedReports } from '../../../src/app/report-service';
+import { figuresOf, type ReportFigures } from '../../../src/crdt/report-doc';
+import { countInto, emptyIndicator, indicatorIds } from '../../../src/domain/care/indicators';
+import type { MonthlyReport } from '../../../src/domain/care/monthly-report';
+import { monthOf, previousMonth } from '../../../src/app/report-figures';
+import { today } from '../../../src/ui/format';
 import App from '../../../src/ui/App.svelte';
+import ReportRegisterList from '../../../src/ui/components/ReportRegisterList.svelte';
 import { fetchScreen } from '../../../src/ui/lazy-screen';
 import { screens } from '../../../src/ui/screens';
 import { loadLanguage, locale } from '../../../src/ui/i18n/i18n.svelte';
@@ -115,7 +123,7 @@ const member = (over: Partial<MemberView>): MemberView => ({
   ...over,
 });
 
-function fakeNetwork(): NetworkService {
+function fakeNetwork(mbeziReceivedAt: IsoDateTime | undefined = tenMinutesAgo): NetworkService {
   const view = {
     joined: true,
     networkName: 'Dar CTC network',
@@ -131,7 +139,7 @@ function fakeNetwork(): NetworkService {
         devices: 1,
         pendingToSend: 0,
         behind: 0,
-        lastReceivedAt: tenMinutesAgo,
+        ...(mbeziReceivedAt ? { lastReceivedAt: mbeziReceivedAt } : {}),
       },
       {
         code: mwananyamala.code,
@@ -170,17 +178,64 @@ function fakeClinic(profile: DeviceProfile): ClinicService {
   } as unknown as ClinicService;
 }
 
+const month = previousMonth(monthOf(today()));
+const before = previousMonth(month);
+
+/** A facility's figures: `onArt` patients on ART (women of 30), `tested` VL tests, `suppressed` of them. */
+function figures(
+  facility: FacilityCode,
+  m: string,
+  onArt: number,
+  tested: number,
+  suppressed: number,
+): ReportFigures {
+  const indicators = Object.fromEntries(
+    indicatorIds.map((id) => [id, emptyIndicator()]),
+  ) as MonthlyReport['indicators'];
+  for (let i = 0; i < onArt; i++) {
+    const id = `${facility}01${String(i + 1).padStart(4, '0')}` as CtcId;
+    countInto(indicators.currently_on_art, id, i % 3 === 0 ? 'male' : 'female', 30);
+    if (i < tested) countInto(indicators.vl_tests_done, id, i % 3 === 0 ? 'male' : 'female', 30);
+    if (i < suppressed)
+      countInto(indicators.vl_suppressed, id, i % 3 === 0 ? 'male' : 'female', 30);
+  }
+  const report: MonthlyReport = { facility, month: m, end: `${m}-28` as IsoDate, indicators };
+  return figuresOf(report, '2026-03-01T08:00:00.000Z' as IsoDateTime, onArt + 2);
+}
+
+const published = (
+  facility: FacilityCode,
+  months: ReportFigures[],
+  skipped = 0,
+): PublishedReports => ({
+  facility,
+  held: true,
+  months: new Map(months.map((f) => [f.month, f])),
+  skipped,
+});
+
 const preloaded = {
   facilities: [mbezi, mwananyamala],
-  registers: { [mbezi.code]: register },
+  published: [
+    published(mbezi.code, [
+      figures(mbezi.code, month, 12, 4, 3),
+      figures(mbezi.code, before, 10, 0, 0),
+    ]),
+    published(mwananyamala.code, [figures(mwananyamala.code, before, 5, 0, 0)], 1),
+  ],
+  staleAfterDays: 7,
 };
 
-function renderDistrict(profile = supervisorProfile, language: 'en' | 'sw' = 'en'): string {
-  const network = fakeNetwork();
+function renderDistrict(
+  profile = supervisorProfile,
+  language: 'en' | 'sw' = 'en',
+  loaded = preloaded,
+  network = fakeNetwork(),
+): string {
   const session = new Session(fakeClinic(profile), network);
   locale.set(language);
   return render(District, {
-    props: { network: new NetworkState(network), preloaded },
+    props: { network: new NetworkState(network), preloaded: loaded },
     context: sessionContext(session),
   }).body;
 }
@@ -202,15 +257,25 @@ const text = (html: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-describe('the district route', () => {
-  it('is #/district, both ways', () => {
+describe('the district routes', () => {
+  it('is #/district, and #/district/<code> for a register, both ways', () => {
     expect(parseHash('#/district')).toEqual({ name: 'district' });
     expect(hrefOf({ name: 'district' })).toBe('#/district');
+    expect(parseHash('#/district/01020003')).toEqual({ name: 'district', facility: '01020003' });
+    expect(hrefOf({ name: 'district', facility: mbezi.code })).toBe('#/district/01020003');
     expect(parseHash('#/district/extra').name).toBe('not-found');
+    expect(parseHash('#/district/01020003/x').name).toBe('not-found');
+  });
+
+  it('#/report and #/report/<month> are the facility report', () => {
+    expect(parseHash('#/report')).toEqual({ name: 'report' });
+    expect(parseHash('#/report/2026-03')).toEqual({ name: 'report', month: '2026-03' });
+    expect(hrefOf({ name: 'report', month: '2026-03' })).toBe('#/report/2026-03');
+    expect(parseHash('#/report/2026-13').name).toBe('not-found');
   });
 });
 
-describe('the district overview', () => {
+describe('the district report', () => {
   it('shows one card per facility, by name, each with code and district', () => {
     const html = renderDistrict();
     expect(count(html, 'district')).toBe(1);
@@ -221,56 +286,113 @@ describe('the district overview', () => {
     expect(mbeziCard).toContain('District: Kinondoni');
   });
 
+  it('sums the facilities that reported the month, counts only', () => {
+    const html = renderDistrict();
+    const sum = html.slice(html.indexOf('data-testid="district-sum"'));
+    expect(sum).toMatch(/data-testid="district-sum" data-reported="1"/);
+    expect(text(sum)).toContain('District total (1 of 2 facilities reported)');
+    const onArt = /data-indicator="currently_on_art" data-split="total">(\d+)</.exec(sum);
+    expect(onArt?.[1]).toBe('12');
+    // The month before: both reported, and the sum adds them (10 + 5).
+    const earlier = renderDistrict(supervisorProfile, 'en', preloaded);
+    expect(earlier).toContain(`data-month="${before}"`);
+    const row = earlier.slice(earlier.indexOf(`data-month="${before}"`));
+    expect(text(row.slice(0, row.indexOf('</tr>')))).toMatch(/ 15 0 0 unknown$/);
+  });
+
   it('says when each facility\'s data was last received, or "No data received yet"', () => {
     const html = renderDistrict();
     expect(text(card(html, mbezi.code))).toContain('Data as of 10 minutes ago');
-    expect(text(card(html, mwananyamala.code))).toContain('No data received yet');
-    expect(count(html, 'district-data-as-of')).toBe(2);
-  });
-
-  it("counts a facility's devices from the membership, without revoked ones", () => {
-    const html = renderDistrict();
-    expect(card(html, mbezi.code)).toContain('data-testid="district-devices" data-count="2"');
-    expect(text(card(html, mbezi.code))).toContain('2 devices');
-    expect(text(card(html, mwananyamala.code))).toContain('0 devices');
-  });
-
-  it('lists the register in a collapsed <details>, each row linking to the record page', () => {
-    const html = renderDistrict();
-    const mbeziCard = card(html, mbezi.code);
-    expect(mbeziCard).toMatch(/<details[^>]*data-testid="district-register"[^>]*data-count="2"/);
-    expect(mbeziCard).not.toMatch(/<details[^>]*\bopen\b/);
-    expect(text(mbeziCard)).toContain('Register: 2 patients');
-    expect(count(mbeziCard, 'district-row')).toBe(2);
-    expect(mbeziCard).toContain(`href="#/patient/${amina}"`);
-    expect(mbeziCard).toContain(`href="#/patient/${baraka}"`);
-    // The CTC ID grouped as elsewhere, the status, the last visit and where it was.
-    expect(text(mbeziCard)).toContain('01-02-0003-010001');
-    expect(text(mbeziCard)).toContain('Last visit 2026-03-01 · Mwananyamala Hospital');
-    expect(text(mbeziCard)).toContain('No visit yet');
-    expect(mbeziCard).toMatch(/data-ctc-id="01020003010002"[^>]*data-held="false"/);
     expect(text(card(html, mwananyamala.code))).toContain(
-      'No patient of this facility has reached this device yet.',
+      'No data received from this facility yet',
+    );
+    expect(count(html, 'district-data-as-of')).toBe(2);
+    expect(text(card(html, mbezi.code))).toContain('Report computed');
+    expect(text(card(html, mbezi.code))).toContain('from 14 records');
+  });
+
+  it("RP8 warns plainly when a facility's data is older than the threshold, or missing", () => {
+    const html = renderDistrict();
+    expect(count(card(html, mbezi.code), 'district-stale')).toBe(0);
+    expect(text(card(html, mwananyamala.code))).toContain(
+      'Warning: no data from this facility for 7 days or more',
+    );
+    const eightDays = new Date(now - 8 * 86_400_000).toISOString() as IsoDateTime;
+    const old = renderDistrict(supervisorProfile, 'en', preloaded, fakeNetwork(eightDays));
+    expect(count(card(old, mbezi.code), 'district-stale')).toBe(1);
+    const lenient = renderDistrict(
+      supervisorProfile,
+      'en',
+      { ...preloaded, staleAfterDays: 14 },
+      fakeNetwork(eightDays),
+    );
+    expect(count(card(lenient, mbezi.code), 'district-stale')).toBe(0);
+    expect(text(lenient)).toContain('14 days or more');
+    // Mwananyamala published the month before, not this one.
+    expect(count(card(html, mwananyamala.code), 'district-missing')).toBe(1);
+    expect(count(card(html, mbezi.code), 'district-missing')).toBe(0);
+    expect(text(card(html, mwananyamala.code))).toContain(
+      '1 month of this report could not be read',
     );
   });
 
-  it('offers no write action: no form, no button, no link to a form', () => {
+  it('shows the last 12 months, with "unknown" where no viral load was tested', () => {
     const html = renderDistrict();
-    expect(html).not.toMatch(/<form|<button|<input|<select|<textarea/);
+    expect(count(html, 'district-trend')).toBe(12);
+    const row = (m: string) => {
+      const at = html.indexOf(`data-month="${m}"`);
+      return text(html.slice(at, html.indexOf('</tr>', at)));
+    };
+    expect(row(month)).toMatch(/ 12 0 0 75 %$/);
+    const empty = previousMonth(previousMonth(before));
+    expect(row(empty)).toContain('No facility has published a report for this month yet.');
+  });
+
+  it('keeps the register behind a link: the report loads and shows none', () => {
+    const html = renderDistrict();
+    expect(count(html, 'district-row')).toBe(0);
+    expect(card(html, mbezi.code)).toContain('href="#/district/01020003"');
+    const session = new Session(fakeClinic(supervisorProfile), fakeNetwork());
+    const list = render(ReportRegisterList, {
+      props: {
+        facility: mbezi.code,
+        preloaded: { facilities: [mbezi, mwananyamala], rows: register },
+      },
+      context: sessionContext(session),
+    }).body;
+    expect(count(list, 'district-row')).toBe(2);
+    expect(list).toContain(`href="#/patient/${amina}"`);
+    expect(text(list)).toContain('Register of Mbezi CTC');
+    expect(text(list)).toContain('Register: 2 patients');
+    expect(text(list)).toContain('01-02-0003-010001');
+    expect(text(list)).toContain('Last visit 2026-03-01 · Mwananyamala Hospital');
+    expect(text(list)).toContain('No visit yet');
+    expect(list).toMatch(/data-ctc-id="01020003010002"[^>]*data-held="false"/);
+  });
+
+  it('offers no write action: no form, no field, no link to a form', () => {
+    const html = renderDistrict();
+    expect(html).not.toMatch(/<form|<input|<textarea/);
     expect(html).not.toMatch(/href="#\/(register|patient\/\d+\/)/);
+    // Its only buttons show or hide the age bands of a table; the figures are not buttons.
+    const buttons = html.match(/<button[^>]*>/g) ?? [];
+    expect(buttons.every((b) => b.includes('data-testid="report-bands-toggle"'))).toBe(true);
+    expect(count(html, 'report-count')).toBe(0);
   });
 
   it("calls a clinician's own facility its own instead of a time", () => {
     const html = renderDistrict(clinicianProfile);
-    expect(text(card(html, mbezi.code))).toContain("This device's facility");
+    expect(text(card(html, mbezi.code))).toContain('This device’s facility');
+    expect(count(card(html, mbezi.code), 'district-stale')).toBe(0);
   });
 
   it('speaks Swahili', () => {
     const html = renderDistrict(supervisorProfile, 'sw');
-    expect(text(html)).toContain('Muhtasari wa wilaya');
+    expect(text(html)).toContain('Ripoti ya wilaya');
     expect(text(card(html, mbezi.code))).toContain('Data ilipokelewa dakika 10 zilizopita');
     expect(text(card(html, mwananyamala.code))).toContain('Bado hakuna data iliyopokelewa');
-    expect(text(card(html, mbezi.code))).toContain('Rejista: wagonjwa 2');
+    expect(text(card(html, mwananyamala.code))).toContain('Tahadhari');
+    expect(text(html)).toContain('Wanaotumia ARV sasa');
   });
 
   it('waits for its first load when nothing is preloaded', () => {

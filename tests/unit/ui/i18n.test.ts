@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldIssue, ValidationRule } from '../../../src/domain/types';
 import { en } from '../../../src/ui/i18n/en';
+import { enScreens } from '../../../src/ui/i18n/en-screens';
 import { sw } from '../../../src/ui/i18n/sw';
 import { loadLanguage, locale, t } from '../../../src/ui/i18n/i18n.svelte';
 import { issueMessage } from '../../../src/ui/i18n/issues';
@@ -45,7 +46,8 @@ function flatten(node: object, prefix = ''): Map<string, string> {
   return out;
 }
 
-const enKeys = flatten(en);
+// English is the first screen's strings and the screens' own, fetched with them (en-screens.ts).
+const enKeys = flatten({ ...en, ...enScreens });
 const swKeys = flatten(sw);
 const placeholders = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
 

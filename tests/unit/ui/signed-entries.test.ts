@@ -98,6 +98,7 @@ function patient(visits: EntryView[], over: Partial<PatientView> = {}): PatientV
     results: [],
     appointments: [],
     statusChanges: [],
+    careEntries: [],
     history: visits,
     facilityNames: { [mbalizi]: 'Mbalizi Health Centre', [ifisi]: 'Ifisi Dispensary' },
     ...over,
