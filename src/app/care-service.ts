@@ -57,30 +57,25 @@ interface Opened {
   alerts?: FollowUpRow['alerts'];
 }
 
-function summaryOfRow(row: PatientRow): FollowUpSummary {
+/** What a directory row (any facility's register) tells the lists. */
+function summaryOfDirectory(row: DirectoryRow | PatientRow): FollowUpSummary {
   const s: FollowUpSummary = {
     ctcId: row.ctcId,
     givenName: row.givenName,
     familyName: row.familyName,
     status: row.status,
   };
-  if (row.phoneDigits !== undefined) s.phone = row.phoneDigits;
   if (row.lastVisitDate !== undefined) s.lastVisitDate = row.lastVisitDate;
   if (row.lastVisitFacility !== undefined) s.lastVisitFacility = row.lastVisitFacility;
-  // The row keeps an appointment only while no visit came after it (projectPatientRow).
-  if (row.nextAppointment !== undefined) s.appointment = { date: row.nextAppointment };
   return s;
 }
 
-function summaryOfDirectory(row: DirectoryRow): FollowUpSummary {
-  const s: FollowUpSummary = {
-    ctcId: row.ctcId,
-    givenName: row.givenName,
-    familyName: row.familyName,
-    status: row.status,
-  };
-  if (row.lastVisitDate !== undefined) s.lastVisitDate = row.lastVisitDate;
-  if (row.lastVisitFacility !== undefined) s.lastVisitFacility = row.lastVisitFacility;
+/** A held record's index row adds its phone digits and open appointment. */
+function summaryOfRow(row: PatientRow): FollowUpSummary {
+  const s = summaryOfDirectory(row);
+  if (row.phoneDigits !== undefined) s.phone = row.phoneDigits;
+  // The row keeps an appointment only while no visit came after it (projectPatientRow).
+  if (row.nextAppointment !== undefined) s.appointment = { date: row.nextAppointment };
   return s;
 }
 
